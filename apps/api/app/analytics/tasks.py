@@ -1,0 +1,3 @@
+"""Celery tasks of this domain."""
+
+from __future__ import annotations

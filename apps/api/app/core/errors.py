@@ -1,0 +1,120 @@
+"""One JSON error shape for every failure: {"detail", "code", "errors": [{"field", "message"}]}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """A business error that knows its HTTP status."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        code: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+        if code:
+            self.code = code
+        if status_code:
+            self.status_code = status_code
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, resource: str, ident: object | None = None) -> None:
+        text = f"{resource} not found" if ident is None else f"{resource} {ident} not found"
+        super().__init__(text)
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class ValidationFailed(AppError):
+    status_code = 422
+    code = "validation_error"
+
+    def __init__(self, message: str, *, field: str | None = None, **extra: Any) -> None:
+        errors = [{"field": field, "message": message, **extra}] if field else []
+        super().__init__(message, errors=errors)
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+def error_body(code: str, message: str, errors: list[dict[str, Any]] | None = None) -> dict:
+    return {"detail": message, "code": code, "errors": errors or []}
+
+
+def _field_name(loc: tuple | list) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.errors), exc.status_code, headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for err in exc.errors():
+            item: dict[str, Any] = {
+                "field": _field_name(err.get("loc", ())),
+                "message": err.get("msg", "invalid"),
+                "type": err.get("type"),
+            }
+            errors.append(item)
+        fields = ", ".join(e["field"] for e in errors) or "request"
+        if any(e["type"] == "json_invalid" for e in errors):
+            return JSONResponse(error_body("malformed_json", "Malformed JSON body", errors), 422)
+        return JSONResponse(error_body("validation_error", f"Invalid: {fields}", errors), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity error: %s", exc.orig)
+        return JSONResponse(error_body("conflict", "Conflicts with an existing record"), 409)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(error_body("internal_error", "Internal server error"), 500)

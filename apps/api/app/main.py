@@ -1,0 +1,37 @@
+"""FastAPI application factory. `uvicorn app.main:app` serves it."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from app.api import api_router
+from app.core.config import settings
+from app.core.errors import install_error_handlers
+from app.core.middleware import BodySizeLimitMiddleware
+from app.health import router as health_router
+
+DESCRIPTION = """
+Self-hosted WhatsApp outreach through the official WhatsApp Business Cloud API.
+
+Every `/api/v1` route (except the Meta webhook) needs `Authorization: Bearer <api key>`.
+Errors share one shape: `{"detail": str, "code": str, "errors": [{"field", "message"}]}`.
+"""
+
+
+def create_app() -> FastAPI:
+    logging.basicConfig(level=settings.LOG_LEVEL)
+    app = FastAPI(title=settings.APP_NAME, version="0.1.0", description=DESCRIPTION)
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(api_router)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.MAX_REQUEST_BODY_BYTES,
+        overrides={"/api/v1/contacts/import": settings.MAX_UPLOAD_BYTES},
+    )
+    return app
+
+
+app = create_app()

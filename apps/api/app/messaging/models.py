@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base, IdMixin, IdType, TimestampMixin, utcnow
+from app.core.enums import MessageStatus, TemplateStatus
+from app.core.types import JSONType, UTCDateTime
+
+
+class Template(IdMixin, TimestampMixin, Base):
+    """A WhatsApp message template; only APPROVED ones may be sent."""
+
+    __tablename__ = "templates"
+    __table_args__ = (UniqueConstraint("workspace_id", "name", "language"),)
+
+    workspace_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(512), nullable=False)
+    language: Mapped[str] = mapped_column(String(15), nullable=False, default="en_US")
+    category: Mapped[str] = mapped_column(String(20), nullable=False, default="MARKETING")
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    components: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=TemplateStatus.PENDING)
+    provider_template_id: Mapped[str | None] = mapped_column(String(64))
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Message(IdMixin, TimestampMixin, Base):
+    """One WhatsApp message, outbound or inbound. The row is the source of truth for its send."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        # One outbound row per recipient and step: materialising twice inserts nothing new.
+        UniqueConstraint("campaign_id", "contact_id", "step_index"),
+        Index("ix_messages_status_due", "status", "next_attempt_at"),
+        Index("ix_messages_campaign_status", "campaign_id", "status"),
+        Index("ix_messages_contact_created", "contact_id", "created_at"),
+        Index("ix_messages_workspace_created", "workspace_id", "created_at"),
+        Index("ix_messages_sender_sent", "sender_id", "sent_at"),
+    )
+
+    workspace_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    )
+    contact_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False
+    )
+    sender_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("sender_numbers.id", ondelete="SET NULL")
+    )
+    campaign_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("campaigns.id", ondelete="CASCADE")
+    )
+    # Drip step position (0 for broadcasts); NULL for inbound and ad-hoc messages.
+    step_index: Mapped[int | None] = mapped_column(Integer)
+    enrollment_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("enrollments.id", ondelete="SET NULL")
+    )
+    in_reply_to_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("messages.id", ondelete="SET NULL")
+    )
+
+    direction: Mapped[str] = mapped_column(String(10), nullable=False)
+    type: Mapped[str] = mapped_column(String(20), nullable=False, default="text")
+    body: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
+    template_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("templates.id", ondelete="SET NULL")
+    )
+
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=MessageStatus.QUEUED)
+    skip_reason: Mapped[str | None] = mapped_column(String(64))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    wamid: Mapped[str | None] = mapped_column(String(128), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_deferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Inbound: AI classification result and its headline intent for filtering.
+    classification: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    intent: Mapped[str | None] = mapped_column(String(32))
+    needs_review: Mapped[bool] = mapped_column(default=False, nullable=False)
+
+
+class MessageEvent(IdMixin, Base):
+    """Timeline of a message: every status change and what caused it."""
+
+    __tablename__ = "message_events"
+
+    message_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("messages.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    event: Mapped[str] = mapped_column(String(32), nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
+
+
+class WebhookEvent(IdMixin, Base):
+    """A raw webhook delivery, stored once (Meta retries) before anything is processed."""
+
+    __tablename__ = "webhook_events"
+
+    workspace_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(20), nullable=False, default="cloud_api")
+    dedupe_key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="unknown")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    processing_error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

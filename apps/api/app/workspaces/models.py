@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base, IdMixin, IdType, TimestampMixin
+from app.core.types import UTCDateTime
+
+
+class Workspace(IdMixin, TimestampMixin, Base):
+    """A tenant: every other row belongs to exactly one workspace."""
+
+    __tablename__ = "workspaces"
+
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+
+
+class ApiKey(IdMixin, Base):
+    """Bearer key; only its SHA-256 is stored, the secret is shown once at creation."""
+
+    __tablename__ = "api_keys"
+
+    workspace_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="default")
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

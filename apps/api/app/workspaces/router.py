@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from app.core.deps import PrincipalDep, SessionDep
+from app.workspaces import service
+from app.workspaces.schemas import ApiKeyCreate, ApiKeyIssued, ApiKeyOut, WorkspaceOut
+
+router = APIRouter(prefix="/workspace", tags=["workspace"])
+
+
+@router.get("", response_model=WorkspaceOut, summary="The workspace of the calling key")
+def get_current_workspace(db: SessionDep, principal: PrincipalDep) -> WorkspaceOut:
+    ws = service.get_workspace(db=db, workspace_id=principal.workspace_id)
+    return WorkspaceOut.model_validate(ws)
+
+
+@router.get("/api-keys", response_model=list[ApiKeyOut], summary="List API keys (prefix only)")
+def list_api_keys(db: SessionDep, principal: PrincipalDep) -> list[ApiKeyOut]:
+    keys = service.list_keys(db=db, workspace_id=principal.workspace_id)
+    return [ApiKeyOut.model_validate(k) for k in keys]
+
+
+@router.post(
+    "/api-keys",
+    response_model=ApiKeyIssued,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an API key; the secret is returned once",
+)
+def create_api_key(body: ApiKeyCreate, db: SessionDep, principal: PrincipalDep) -> ApiKeyIssued:
+    issued = service.issue_key(db=db, workspace_id=principal.workspace_id, name=body.name)
+    db.commit()
+    return ApiKeyIssued(
+        **ApiKeyOut.model_validate(issued.api_key).model_dump(), api_key=issued.secret
+    )
+
+
+@router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyOut, summary="Revoke an API key")
+def revoke_api_key(key_id: int, db: SessionDep, principal: PrincipalDep) -> ApiKeyOut:
+    key = service.revoke_key(db=db, workspace_id=principal.workspace_id, key_id=key_id)
+    db.commit()
+    return ApiKeyOut.model_validate(key)
