@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:28:12.782337
+Create Date: 2026-11-26 06:29:13.389836
 """
 from collections.abc import Sequence
 
