@@ -11,7 +11,18 @@ from kombu import Queue as KombuQueue
 from app.core.config import settings
 from app.workers.queues import Queue
 
-TASK_MODULES = ["app.messaging.tasks", "app.campaigns.tasks", "app.analytics.tasks"]
+TASK_MODULES = [
+    "app.messaging.tasks",
+    "app.messaging.webhook_tasks",
+    "app.campaigns.tasks",
+    "app.campaigns.scheduled",
+    "app.analytics.tasks",
+]
+
+if settings.CELERY_BROKER_URL.startswith("sqla+"):
+    from app.workers.embedded import configure_embedded_transport
+
+    configure_embedded_transport()
 
 celery_app = Celery("smart_whatsapp_agent", include=TASK_MODULES)
 celery_app.conf.update(

@@ -1,0 +1,3 @@
+"""Periodic campaign jobs: drip sequencing and ban-risk monitoring."""
+
+from __future__ import annotations
