@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     MESSAGE_RETENTION_DAYS: int = 90
     LEAD_SCORE_UPDATE_MINUTES: int = 60
 
+    @field_validator("REDIS_URL", "CELERY_RESULT_BACKEND", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # `REDIS_URL=` (empty) means "no Redis" (embedded mode), not the empty URL "".
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("OPT_OUT_KEYWORDS", mode="before")
     @classmethod
     def _split_keywords(cls, value: object) -> object:
