@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     WHATSAPP_BUSINESS_ACCOUNT_ID: str | None = None
     WHATSAPP_REQUEST_TIMEOUT: float = 15.0
     WHATSAPP_MAX_CONNECTIONS: int = 200
+    # Pool wait + TCP/TLS connect; must stay below WHATSAPP_REQUEST_TIMEOUT so a timeout before
+    # the request is written is told apart from one after it (retry vs. ambiguous, SPEC §5).
+    WHATSAPP_CONNECT_TIMEOUT: float = 5.0
 
     # --- sandbox simulator ---------------------------------------------------------------
     SANDBOX_SEED: int | None = None
