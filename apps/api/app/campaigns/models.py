@@ -64,6 +64,8 @@ class DripStep(IdMixin, Base):
     template_id: Mapped[int | None] = mapped_column(
         IdType, ForeignKey("templates.id", ondelete="RESTRICT")
     )
+    # Template steps: one string per template parameter, same placeholder syntax as texts.
+    template_params: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
 
 
 class Enrollment(IdMixin, TimestampMixin, Base):

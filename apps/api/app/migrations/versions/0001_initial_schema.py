@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:29:13.389836
+Create Date: 2026-11-26 06:32:48.654027
 """
 from collections.abc import Sequence
 
@@ -193,6 +193,7 @@ def upgrade() -> None:
     sa.Column('delay_hours', sa.Float(), nullable=False),
     sa.Column('message_template', sa.Text(), nullable=True),
     sa.Column('template_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('template_params', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_drip_steps_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['template_id'], ['templates.id'], name=op.f('fk_drip_steps_template_id_templates'), ondelete='RESTRICT'),
