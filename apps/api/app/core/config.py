@@ -94,6 +94,7 @@ class Settings(BaseSettings):
     OPT_OUT_KEYWORDS: Annotated[list[str], NoDecode] = Field(default_factory=list)
     MESSAGE_RETENTION_DAYS: int = 90
     LEAD_SCORE_UPDATE_MINUTES: int = 60
+    MAX_CAMPAIGN_RECIPIENTS: int = 100_000
 
     @field_validator("REDIS_URL", "CELERY_RESULT_BACKEND", mode="before")
     @classmethod
