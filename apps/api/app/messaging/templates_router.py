@@ -1,5 +1,100 @@
+"""Message templates (`/templates`): CRUD and sync from Meta."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-router = APIRouter(tags=["templates"])
+from fastapi import APIRouter, Response, status
+
+from app.core.deps import PrincipalDep, SessionDep
+from app.core.enums import TemplateStatus
+from app.core.errors import AppError
+from app.messaging import templates_service as service
+from app.messaging.templates_schemas import (
+    TemplateCreate,
+    TemplateOut,
+    TemplateSyncRequest,
+    TemplateUpdate,
+)
+from app.senders.service import get_sender
+
+router = APIRouter(prefix="/templates", tags=["templates"])
+
+
+@router.post(
+    "/sync",
+    summary="Pull the templates (and their review status) from Meta for a sender's WABA",
+)
+async def sync_templates(
+    body: TemplateSyncRequest, db: SessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    sender = get_sender(db=db, workspace_id=principal.workspace_id, sender_id=body.phone_number_id)
+    try:
+        from app.messaging.templates_sync import sync_templates as run_sync
+    except ModuleNotFoundError as exc:  # the sync module ships separately
+        if exc.name != "app.messaging.templates_sync":
+            raise
+        raise AppError(
+            "Template sync is not available in this build",
+            code="not_implemented",
+            status_code=501,
+        ) from exc
+    result = await run_sync(db=db, workspace_id=principal.workspace_id, sender=sender)
+    db.commit()
+    return result
+
+
+@router.post(
+    "",
+    response_model=TemplateOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a template (PENDING by default; APPROVED allowed for sandbox use)",
+)
+def create_template(body: TemplateCreate, db: SessionDep, principal: PrincipalDep) -> TemplateOut:
+    template = service.create_template(db=db, workspace_id=principal.workspace_id, data=body)
+    db.commit()
+    return TemplateOut.from_model(template)
+
+
+@router.get("", response_model=list[TemplateOut], summary="List templates")
+def list_templates(
+    db: SessionDep,
+    principal: PrincipalDep,
+    status: TemplateStatus | None = None,
+    name: str | None = None,
+    language: str | None = None,
+) -> list[TemplateOut]:
+    templates = service.list_templates(
+        db=db, workspace_id=principal.workspace_id, status=status, name=name, language=language
+    )
+    return [TemplateOut.from_model(t) for t in templates]
+
+
+@router.get("/{template_id}", response_model=TemplateOut, summary="One template")
+def get_template(template_id: int, db: SessionDep, principal: PrincipalDep) -> TemplateOut:
+    template = service.get_template(
+        db=db, workspace_id=principal.workspace_id, template_id=template_id
+    )
+    return TemplateOut.from_model(template)
+
+
+@router.patch("/{template_id}", response_model=TemplateOut, summary="Update status/body/category")
+def update_template(
+    template_id: int, body: TemplateUpdate, db: SessionDep, principal: PrincipalDep
+) -> TemplateOut:
+    template = service.update_template(
+        db=db, workspace_id=principal.workspace_id, template_id=template_id, data=body
+    )
+    db.commit()
+    return TemplateOut.from_model(template)
+
+
+@router.delete(
+    "/{template_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a template (409 while campaigns use it)",
+)
+def delete_template(template_id: int, db: SessionDep, principal: PrincipalDep) -> Response:
+    service.delete_template(db=db, workspace_id=principal.workspace_id, template_id=template_id)
+    db.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

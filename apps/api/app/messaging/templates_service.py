@@ -1,0 +1,170 @@
+"""Message templates: CRUD, the approved-only lookup and Cloud API `components`. Callers commit."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.core.enums import TemplateStatus
+from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.messaging.models import Template
+from app.messaging.templates_schemas import TemplateCreate, TemplateUpdate, count_params
+
+_BREAKS = re.compile(r"[\t\r\n]+")
+_LONG_SPACES = re.compile(r" {5,}")
+
+
+def param_count(body: str) -> int:
+    """How many {{n}} parameters a body takes; a malformed body is a 422 on `body`."""
+    try:
+        return count_params(body)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="body") from exc
+
+
+def get_template(*, db: Session, workspace_id: int, template_id: int) -> Template:
+    template = db.get(Template, template_id)
+    if template is None or template.workspace_id != workspace_id:
+        raise NotFound("Template", template_id)
+    return template
+
+
+def list_templates(
+    *,
+    db: Session,
+    workspace_id: int,
+    status: str | None = None,
+    name: str | None = None,
+    language: str | None = None,
+) -> list[Template]:
+    stmt = select(Template).where(Template.workspace_id == workspace_id)
+    if status:
+        stmt = stmt.where(Template.status == status)
+    if name:
+        stmt = stmt.where(Template.name == name)
+    if language:
+        stmt = stmt.where(Template.language == language)
+    return list(db.scalars(stmt.order_by(Template.name, Template.language, Template.id)))
+
+
+def create_template(*, db: Session, workspace_id: int, data: TemplateCreate) -> Template:
+    clash = db.scalar(
+        select(Template.id).where(
+            Template.workspace_id == workspace_id,
+            Template.name == data.name,
+            Template.language == data.language,
+        )
+    )
+    if clash is not None:
+        raise Conflict(
+            f"Template {data.name} ({data.language}) already exists",
+            errors=[{"field": "name", "message": "already exists for this language"}],
+        )
+    template = Template(workspace_id=workspace_id, **data.model_dump())
+    db.add(template)
+    db.flush()
+    return template
+
+
+def update_template(
+    *, db: Session, workspace_id: int, template_id: int, data: TemplateUpdate
+) -> Template:
+    template = get_template(db=db, workspace_id=workspace_id, template_id=template_id)
+    for name, value in data.model_dump(exclude_unset=True).items():
+        setattr(template, name, value)
+    db.flush()
+    return template
+
+
+def delete_template(*, db: Session, workspace_id: int, template_id: int) -> None:
+    """Refused while a campaign or drip step uses the template (their FKs are RESTRICT)."""
+    from app.campaigns.models import Campaign, DripStep
+
+    template = get_template(db=db, workspace_id=workspace_id, template_id=template_id)
+    uses = (
+        db.scalar(
+            select(func.count()).select_from(Campaign).where(Campaign.template_id == template.id)
+        )
+        or 0
+    )
+    uses += (
+        db.scalar(
+            select(func.count()).select_from(DripStep).where(DripStep.template_id == template.id)
+        )
+        or 0
+    )
+    if uses:
+        raise Conflict(f"Template {template_id} is used by campaigns; it cannot be deleted")
+    db.delete(template)
+    db.flush()
+
+
+def _require_approved(template: Template) -> Template:
+    if template.status != TemplateStatus.APPROVED:
+        raise ValidationFailed(
+            f"Template {template.name} ({template.language}) is {template.status}, "
+            "only APPROVED templates can be sent",
+            field="template_id",
+        )
+    return template
+
+
+def get_approved_template(
+    *,
+    db: Session,
+    workspace_id: int,
+    template_id: int | None = None,
+    name: str | None = None,
+    language: str | None = None,
+) -> Template:
+    """A sendable template, by id or by name (+ language). Unknown → 404; known but not
+    APPROVED → 422. Without a language, a name must match exactly one approved template."""
+    if template_id is not None:
+        template = get_template(db=db, workspace_id=workspace_id, template_id=template_id)
+        return _require_approved(template)
+    if not name:
+        raise ValidationFailed("template_id or template name is required", field="template_id")
+    candidates = list_templates(db=db, workspace_id=workspace_id, name=name, language=language)
+    if not candidates:
+        label = f"{name} ({language})" if language else name
+        raise NotFound("Template", label)
+    approved = [t for t in candidates if t.status == TemplateStatus.APPROVED]
+    if not approved:
+        return _require_approved(candidates[0])
+    if len(approved) > 1:
+        languages = ", ".join(t.language for t in approved)
+        raise ValidationFailed(
+            f"Template {name} exists in several languages ({languages}); say which",
+            field="language",
+        )
+    return approved[0]
+
+
+def _clean_param(value: object, index: int) -> str:
+    # Meta rejects parameter text with newlines/tabs or more than 4 consecutive spaces (132018).
+    text = _LONG_SPACES.sub("    ", _BREAKS.sub(" ", str(value if value is not None else "")))
+    if not text.strip():
+        raise ValidationFailed(
+            f"template parameter {{{{{index}}}}} is empty", field="template_params"
+        )
+    return text
+
+
+def build_components(template: Template, params: list[str]) -> list[dict[str, Any]]:
+    """The Cloud API `template.components` for a send: one body component with the parameters
+    in order, or none when the body takes no parameters."""
+    expected = param_count(template.body)
+    if len(params) != expected:
+        raise ValidationFailed(
+            f"Template {template.name} takes {expected} parameter(s), got {len(params)}",
+            field="template_params",
+        )
+    if expected == 0:
+        return []
+    parameters = [
+        {"type": "text", "text": _clean_param(value, i)} for i, value in enumerate(params, 1)
+    ]
+    return [{"type": "body", "parameters": parameters}]

@@ -1,0 +1,141 @@
+"""Sender numbers: CRUD, pause/resume, quota status and decrypted credentials. Callers commit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.core.db import utcnow
+from app.core.enums import SenderStatus
+from app.core.errors import Conflict, NotFound
+from app.core.security import decrypt_secret, encrypt_secret
+from app.integrations.whatsapp.base import SenderCredentials
+from app.senders import limits
+from app.senders.models import SenderNumber
+from app.senders.schemas import SenderCreate, SenderStatusOut, SenderUpdate
+
+
+def get_sender(*, db: Session, workspace_id: int, sender_id: int) -> SenderNumber:
+    """The workspace's sender; another workspace's number is reported as missing (404)."""
+    sender = db.get(SenderNumber, sender_id)
+    if sender is None or sender.workspace_id != workspace_id:
+        raise NotFound("Phone number", sender_id)
+    return sender
+
+
+def list_senders(
+    *, db: Session, workspace_id: int, status: str | None = None
+) -> list[SenderNumber]:
+    stmt = select(SenderNumber).where(SenderNumber.workspace_id == workspace_id)
+    if status:
+        stmt = stmt.where(SenderNumber.status == status)
+    return list(db.scalars(stmt.order_by(SenderNumber.id)))
+
+
+def _ensure_phone_number_id_free(*, db: Session, phone_number_id: str, own_id: int | None) -> None:
+    # Global, not per workspace: inbound webhooks are routed by this id.
+    existing = db.scalar(
+        select(SenderNumber.id).where(SenderNumber.phone_number_id == phone_number_id)
+    )
+    if existing is not None and existing != own_id:
+        raise Conflict(
+            f"phone_number_id {phone_number_id} is already registered",
+            errors=[{"field": "phone_number_id", "message": "already registered"}],
+        )
+
+
+def _set_token(sender: SenderNumber, token: str | None) -> None:
+    sender.access_token_encrypted = encrypt_secret(token) if token else None
+
+
+def create_sender(*, db: Session, workspace_id: int, data: SenderCreate) -> SenderNumber:
+    _ensure_phone_number_id_free(db=db, phone_number_id=data.phone_number_id, own_id=None)
+    fields = data.model_dump(exclude={"access_token"})
+    if "warmup_started_on" not in data.model_fields_set:
+        fields["warmup_started_on"] = utcnow().date()
+    sender = SenderNumber(workspace_id=workspace_id, status=SenderStatus.ACTIVE, **fields)
+    _set_token(sender, data.access_token)
+    db.add(sender)
+    db.flush()
+    return sender
+
+
+def update_sender(
+    *, db: Session, workspace_id: int, sender_id: int, data: SenderUpdate
+) -> SenderNumber:
+    sender = get_sender(db=db, workspace_id=workspace_id, sender_id=sender_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "phone_number_id" in changes:
+        _ensure_phone_number_id_free(
+            db=db, phone_number_id=changes["phone_number_id"], own_id=sender.id
+        )
+    if "access_token" in changes:
+        _set_token(sender, changes.pop("access_token"))
+    for name, value in changes.items():
+        setattr(sender, name, value)
+    db.flush()
+    return sender
+
+
+def delete_sender(*, db: Session, workspace_id: int, sender_id: int) -> None:
+    """Refused while campaigns use the number (their FK is RESTRICT): pause it instead."""
+    from app.campaigns.models import Campaign
+
+    sender = get_sender(db=db, workspace_id=workspace_id, sender_id=sender_id)
+    used_by = db.scalar(
+        select(func.count()).select_from(Campaign).where(Campaign.sender_id == sender.id)
+    )
+    if used_by:
+        raise Conflict(
+            f"Phone number {sender_id} is used by {used_by} campaign(s); pause it instead"
+        )
+    db.delete(sender)
+    db.flush()
+
+
+def set_status(
+    *, db: Session, workspace_id: int, sender_id: int, status: SenderStatus, reason: str | None
+) -> SenderNumber:
+    sender = get_sender(db=db, workspace_id=workspace_id, sender_id=sender_id)
+    if sender.status != status or sender.status_reason != reason:
+        sender.status = status
+        sender.status_reason = reason
+        sender.status_changed_at = utcnow()
+    db.flush()
+    return sender
+
+
+def quota_status(
+    *, db: Session, sender: SenderNumber, now: datetime | None = None
+) -> SenderStatusOut:
+    """Caps and what is left of them right now, counted from the messages table."""
+    now = now or utcnow()
+    caps = limits.effective_caps(sender, today=now.astimezone(UTC).date())
+    last_hour, today = limits.sent_counts(db=db, sender_id=sender.id, now=now)
+    return SenderStatusOut(
+        id=sender.id,
+        status=sender.status,
+        status_reason=sender.status_reason,
+        warmup_day=caps.warmup_day,
+        warmup_cap=caps.warmup_cap,
+        tier_cap=caps.tier_cap,
+        hourly_cap=caps.hourly,
+        daily_cap=caps.daily,
+        sent_last_hour=last_hour,
+        sent_today=today,
+        remaining_this_hour=max(0, min(caps.hourly - last_hour, caps.daily - today)),
+        remaining_today=max(0, caps.daily - today),
+        quality_rating=sender.quality_rating,
+        messaging_tier=sender.messaging_tier,
+    )
+
+
+def credentials_for(sender: SenderNumber) -> SenderCredentials:
+    """What a provider needs to send from this number, with the token decrypted.
+    Raises ValueError when the stored token cannot be decrypted (SECRET_KEY changed)."""
+    token = decrypt_secret(sender.access_token_encrypted) if sender.access_token_encrypted else None
+    return SenderCredentials(
+        phone_number_id=sender.phone_number_id, access_token=token, waba_id=sender.waba_id
+    )
