@@ -1,0 +1,360 @@
+"""CSV import (streamed, batched upserts) and export (streamed) of contacts.
+
+Import reads the upload row by row through `csv` over a text wrapper, so memory stays flat
+whatever the file size. Rows are upserted in batches with the dialect's
+INSERT … ON CONFLICT (workspace_id, phone) DO UPDATE. Everything happens in the caller's
+transaction: a file that fails as a whole (undecodable, not CSV, no phone column) leaves nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any
+
+from sqlalchemy import func, select, true, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from app.contacts.models import Contact
+from app.contacts.phone import check_region, country_of, format_e164, parse_phone, timezone_of
+from app.contacts.schemas import (
+    ImportResult,
+    RowError,
+    clean_email,
+    clean_tags,
+    clean_timezone,
+)
+from app.contacts.service import contact_filters, dialect_insert
+from app.core.db import utcnow
+from app.core.errors import ValidationFailed
+
+BATCH_SIZE = 2000
+MAX_REPORTED_ERRORS = 1000
+PHONE_ALIASES = ("phone", "phone_number", "mobile", "whatsapp")
+EXPORT_COLUMNS = ("phone", "name", "email", "tags", "timezone", "opted_in", "opt_in_source")
+ATTRIBUTE_PREFIX = "attributes."  # export prefix for attribute keys that clash with a column
+_TRUE = frozenset({"true", "yes", "1", "y"})
+_FALSE = frozenset({"false", "no", "0", "n"})
+_RESERVED = frozenset(EXPORT_COLUMNS) | frozenset(PHONE_ALIASES)
+_UPDATED = ("name", "email", "tags", "attributes", "timezone", "opted_in_at", "opt_in_source")
+
+
+class RowInvalid(Exception):
+    def __init__(self, reason: str, value: str | None) -> None:
+        super().__init__(reason)
+        self.reason, self.value = reason, value
+
+
+def _header_key(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+@dataclass
+class _Layout:
+    """Where each known column sits; any other column is a custom attribute."""
+
+    phone: int
+    known: dict[str, int]
+    attributes: list[tuple[int, str]]
+    width: int
+
+    @classmethod
+    def from_header(cls, header: list[str]) -> _Layout:
+        phone: int | None = None
+        known: dict[str, int] = {}
+        attributes: list[tuple[int, str]] = []
+        for index, raw in enumerate(header):
+            key = _header_key(raw)
+            if key in PHONE_ALIASES:
+                if phone is not None:
+                    raise ValidationFailed(f"More than one phone column: {raw!r}", field="file")
+                phone = index
+            elif key in ("name", "email", "tags", "timezone", "opted_in", "opt_in_source"):
+                known.setdefault(key, index)
+            elif raw.strip():
+                name = raw.strip()
+                attributes.append((index, name.removeprefix(ATTRIBUTE_PREFIX) or name))
+        if phone is None:
+            raise ValidationFailed(
+                "No phone column (expected one of: " + ", ".join(PHONE_ALIASES) + ")",
+                field="file",
+            )
+        return cls(phone=phone, known=known, attributes=attributes, width=len(header))
+
+
+@dataclass
+class _Row:
+    phone: str
+    first_in_file: bool
+    name: str | None = None
+    email: str | None = None
+    tags: list[str] | None = None
+    timezone: str | None = None
+    derived_timezone: str | None = None
+    country: str | None = None
+    opted_in: bool = False
+    opt_in_source: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def absorb(self, later: _Row) -> None:
+        """A later row for the same phone wins for every value it provides."""
+        for name in ("name", "email", "tags", "timezone", "opt_in_source"):
+            value = getattr(later, name)
+            if value is not None:
+                setattr(self, name, value)
+        self.opted_in = self.opted_in or later.opted_in
+        self.attributes.update(later.attributes)
+
+
+def _cell(values: list[str], index: int | None) -> str | None:
+    if index is None or index >= len(values):
+        return None
+    text = values[index].strip()
+    return text or None
+
+
+def _parse_row(values: list[str], layout: _Layout, region: str | None, seen: set[str]) -> _Row:
+    if len(values) > layout.width and any(v.strip() for v in values[layout.width :]):
+        raise RowInvalid(f"row has {len(values)} fields, header has {layout.width}", None)
+    raw_phone = _cell(values, layout.phone)
+    if raw_phone is None:
+        raise RowInvalid("missing phone", None)
+    number = parse_phone(raw_phone, region)
+    if number is None:
+        raise RowInvalid("invalid phone number", raw_phone)
+    phone = format_e164(number)
+    get = layout.known.get
+    try:
+        row = _Row(
+            phone=phone,
+            first_in_file=phone not in seen,
+            name=_bounded(_cell(values, get("name")), 200, "name"),
+            email=clean_email(_cell(values, get("email"))),
+            timezone=clean_timezone(_cell(values, get("timezone"))),
+            opt_in_source=_bounded(_cell(values, get("opt_in_source")), 100, "opt_in_source"),
+        )
+        tags = _cell(values, get("tags"))
+        if tags is not None:
+            row.tags = clean_tags(tags.replace("|", ";").split(";"))
+    except ValueError as exc:
+        raise RowInvalid(str(exc), None) from exc
+    consent = _cell(values, get("opted_in"))
+    if consent is not None:
+        if consent.lower() not in _TRUE | _FALSE:
+            raise RowInvalid("opted_in must be true/yes/1 or false/no/0", consent)
+        row.opted_in = consent.lower() in _TRUE
+    if row.timezone is None:
+        row.derived_timezone = timezone_of(number)
+    row.country = country_of(number)
+    for index, key in layout.attributes:
+        value = _cell(values, index)
+        if value is not None:
+            row.attributes[key] = value
+    return row
+
+
+def _bounded(value: str | None, limit: int, name: str) -> str | None:
+    if value is not None and len(value) > limit:
+        raise ValueError(f"{name} longer than {limit} characters")
+    return value
+
+
+def _delimiter(header_line: str) -> str:
+    for candidate in (",", "\t", ";"):
+        if candidate in header_line:
+            return candidate
+    return ","
+
+
+class _Importer:
+    def __init__(self, db: Session, workspace_id: int) -> None:
+        self.db, self.workspace_id = db, workspace_id
+        self.result = ImportResult()
+        self.seen: set[str] = set()
+        self.pending: dict[str, _Row] = {}
+        insert = dialect_insert(db)
+        table = Contact.__table__
+        stmt = insert(table)
+        self.upsert = stmt.on_conflict_do_update(
+            index_elements=[table.c.workspace_id, table.c.phone],
+            set_={name: stmt.excluded[name] for name in (*_UPDATED, "updated_at")},
+        )
+
+    def invalid(self, line: int, exc: RowInvalid) -> None:
+        self.result.invalid += 1
+        if len(self.result.errors) < MAX_REPORTED_ERRORS:
+            self.result.errors.append(RowError(line=line, reason=exc.reason, value=exc.value))
+        else:
+            self.result.errors_truncated = True
+
+    def add(self, row: _Row) -> None:
+        if not row.first_in_file:
+            self.result.duplicates += 1
+        self.seen.add(row.phone)
+        earlier = self.pending.get(row.phone)
+        if earlier is not None:
+            earlier.absorb(row)
+        else:
+            self.pending[row.phone] = row
+        if len(self.pending) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        rows, self.pending = list(self.pending.values()), {}
+        existing = self._existing([r.phone for r in rows])
+        now = utcnow()
+        values = [self._values(row, existing.get(row.phone), now) for row in rows]
+        self.db.execute(self.upsert, values)
+
+    def _existing(self, phones: list[str]) -> dict[str, Any]:
+        c = Contact.__table__.c
+        stmt = select(c.phone, *(c[name] for name in _UPDATED)).where(
+            c.workspace_id == self.workspace_id, c.phone.in_(phones)
+        )
+        return {r.phone: r for r in self.db.execute(stmt)}
+
+    def _values(self, row: _Row, old: Any, now: datetime) -> dict[str, Any]:
+        if row.first_in_file:
+            if old is None:
+                self.result.created += 1
+            else:
+                self.result.updated += 1
+        consent_at = now if row.opted_in else None
+        source = (row.opt_in_source or "csv_import") if row.opted_in else None
+        values: dict[str, Any] = {
+            "workspace_id": self.workspace_id,
+            "phone": row.phone,
+            "name": row.name,
+            "email": row.email,
+            "tags": row.tags or [],
+            "attributes": row.attributes,
+            "timezone": row.timezone or row.derived_timezone,
+            "country": row.country,
+            "opted_in_at": consent_at,
+            "opt_in_source": source,
+            "created_at": now,
+            "updated_at": now,
+        }
+        if old is not None:  # empty cells keep what the contact has; consent is never undone
+            values["name"] = row.name or old.name
+            values["email"] = row.email or old.email
+            values["tags"] = old.tags if row.tags is None else row.tags
+            values["attributes"] = {**(old.attributes or {}), **row.attributes}
+            values["timezone"] = row.timezone or old.timezone or row.derived_timezone
+            if old.opted_in_at is not None:
+                values["opted_in_at"], values["opt_in_source"] = old.opted_in_at, old.opt_in_source
+        return values
+
+
+def import_contacts(
+    *, db: Session, workspace_id: int, stream: IO[bytes], default_region: str | None = None
+) -> ImportResult:
+    """Upsert every valid row of a CSV file; report invalid rows by line. Caller commits."""
+    region = check_region(default_region)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    importer = _Importer(db, workspace_id)
+    try:
+        header_line = text.readline()
+        if not header_line.strip():
+            raise ValidationFailed("The file is empty or has no header row", field="file")
+        header = next(csv.reader([header_line], delimiter=_delimiter(header_line)))
+        layout = _Layout.from_header(header)
+        reader = csv.reader(text, delimiter=_delimiter(header_line))
+        line = 1
+        for values in reader:
+            start, line = line + 1, reader.line_num + 1
+            if not values or not any(v.strip() for v in values):
+                continue
+            importer.result.total_rows += 1
+            try:
+                importer.add(_parse_row(values, layout, region, importer.seen))
+            except RowInvalid as exc:
+                importer.invalid(start, exc)
+        importer.flush()
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            f"The file is not UTF-8 text (byte {exc.start}): upload a UTF-8 CSV", field="file"
+        ) from exc
+    except csv.Error as exc:
+        raise ValidationFailed(f"The file is not valid CSV: {exc}", field="file") from exc
+    finally:
+        text.detach()  # leave the upload open; its owner closes it
+    return importer.result
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def attribute_keys(db: Session, where: list[Any]) -> list[str]:
+    """Every attribute name used by the selected contacts, sorted."""
+    if db.get_bind().dialect.name == "postgresql":
+        key = func.jsonb_object_keys(type_coerce(Contact.attributes, JSONB))
+        stmt = select(key).where(*where).distinct()
+    else:
+        each = func.json_each(Contact.attributes).table_valued("key")
+        stmt = select(each.c.key).select_from(Contact).join(each, true()).where(*where).distinct()
+    return sorted(str(k) for k in db.scalars(stmt))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def export_csv(
+    *,
+    db: Session,
+    workspace_id: int,
+    tags: list[str] | None = None,
+    opted_in: bool | None = None,
+    search: str | None = None,
+    chunk_rows: int = 1000,
+) -> Iterator[str]:
+    """CSV text in chunks: the import's columns, then one column per attribute name."""
+    where = contact_filters(
+        db, workspace_id=workspace_id, tags=tags, opted_in=opted_in, search=search
+    )
+    keys = attribute_keys(db, where)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    attribute_header = (ATTRIBUTE_PREFIX + k if k in _RESERVED else k for k in keys)
+    writer.writerow([*EXPORT_COLUMNS, *attribute_header])
+    c = Contact.__table__.c
+    columns = ("phone", "name", "email", "tags", "timezone", "opted_in_at", "opted_out_at")
+    stmt = (
+        select(*(c[name] for name in columns), c.opt_in_source, c.attributes)
+        .where(*where)
+        .order_by(c.id)
+        .execution_options(yield_per=chunk_rows)
+    )
+    for count, r in enumerate(db.execute(stmt), start=1):
+        attributes = r.attributes or {}
+        writer.writerow(
+            [
+                r.phone,
+                r.name or "",
+                r.email or "",
+                ";".join(r.tags or []),
+                r.timezone or "",
+                _text(r.opted_in_at is not None and r.opted_out_at is None),
+                r.opt_in_source or "",
+                *(_text(attributes.get(k)) for k in keys),
+            ]
+        )
+        if count % chunk_rows == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
