@@ -94,6 +94,13 @@ class Settings(BaseSettings):
     OPT_OUT_KEYWORDS: Annotated[list[str], NoDecode] = Field(default_factory=list)
     MESSAGE_RETENTION_DAYS: int = 90
     LEAD_SCORE_UPDATE_MINUTES: int = 60
+    # Sending engine: concurrent Cloud API requests per worker batch, dispatcher tasks started
+    # per sender when there is no per-message delay, and how long one dispatcher task runs
+    # before it hands over to a fresh task (keeps tasks far below the visibility timeout).
+    SEND_CONCURRENCY: int = 100
+    DISPATCH_FANOUT: int = 2
+    DISPATCH_TASK_SECONDS: int = 120
+    RISK_WINDOW_HOURS: int = 6
     MAX_CAMPAIGN_RECIPIENTS: int = 100_000
 
     @field_validator("REDIS_URL", "CELERY_RESULT_BACKEND", mode="before")
