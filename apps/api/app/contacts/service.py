@@ -18,6 +18,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, ValidationFailed
 
 _WA_ID = re.compile(r"^\d{8,15}$")
+_PHONEISH = re.compile(r"^[\d\s()+\-.]+$")
 
 
 def dialect_insert(db: Session) -> Any:
@@ -91,7 +92,7 @@ def contact_filters(
             Contact.phone.ilike(_like(term), escape="\\"),
         ]
         digits = re.sub(r"\D", "", term)
-        if digits and digits != term:  # "(415) 555" finds +1415555…
+        if digits and digits != term and _PHONEISH.match(term):  # "(415) 555" finds +1415555…
             options.append(Contact.phone.like(_like(digits), escape="\\"))
         clauses.append(or_(*options))
     return clauses
