@@ -1,0 +1,166 @@
+"""Request/response bodies of the campaigns API (the seed's bodies are binding)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.core.enums import CampaignStatus, CampaignType
+
+BIGINT_MAX = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+# WhatsApp caps a text body at 4096 characters.
+MessageText = Annotated[str, Field(min_length=1, max_length=4096)]
+MAX_DRIP_STEPS = 50
+MAX_DELAY_HOURS = 24 * 365
+
+
+class _TemplateRef(BaseModel):
+    """A template by id, or by name + language."""
+
+    template_id: Id | None = None
+    template_name: str | None = Field(default=None, min_length=1, max_length=512)
+    language: str | None = Field(default=None, min_length=2, max_length=15)
+    template_params: list[Annotated[str, Field(max_length=1024)]] = Field(
+        default_factory=list, max_length=100
+    )
+
+    @property
+    def uses_template(self) -> bool:
+        return self.template_id is not None or self.template_name is not None
+
+
+class DripStepIn(_TemplateRef):
+    """One element of `metadata.sequence`: `{delay_hours, message}` or a template step."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    delay_hours: float = Field(ge=0, le=MAX_DELAY_HOURS, allow_inf_nan=False)
+    message: MessageText | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> DripStepIn:
+        if (self.message is None) == (not self.uses_template):
+            raise ValueError("give exactly one of `message` or `template_id`/`template_name`")
+        return self
+
+
+class CampaignCreate(_TemplateRef):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    type: CampaignType = CampaignType.BROADCAST
+    message_template: MessageText | None = None
+    contact_ids: list[Id] = Field(min_length=1)
+    phone_number_id: Id = Field(description="Our sender number id (GET /phone-numbers).")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    scheduled_at: datetime | None = None
+    ai_rewrite: bool | None = Field(
+        default=None, description="Rewrite per recipient with AI; default metadata.ai_rewrite."
+    )
+
+    @field_validator("contact_ids")
+    @classmethod
+    def _unique(cls, ids: list[int]) -> list[int]:
+        return list(dict.fromkeys(ids))
+
+
+class AudienceOut(BaseModel):
+    total: int = Field(description="Recipients (unique contact ids).")
+    eligible: int = Field(description="Opted in and not opted out.")
+    opted_out: int
+    not_opted_in: int
+    outside_service_window: int = Field(
+        description="Eligible contacts with no inbound message in the last 24 h: free-form text "
+        "to them is skipped; a template reaches them."
+    )
+
+
+class DripStepOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    position: int
+    delay_hours: float
+    message_template: str | None
+    template_id: int | None
+    template_params: list[str]
+
+
+class CampaignOut(BaseModel):
+    id: int
+    name: str
+    type: CampaignType
+    status: CampaignStatus
+    status_reason: str | None
+    phone_number_id: int
+    message_template: str | None
+    template_id: int | None
+    template_params: list[str]
+    metadata: dict[str, Any]
+    stop_on_reply: bool
+    ai_rewrite: bool
+    recipient_count: int
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    steps: list[DripStepOut] | None = Field(
+        default=None, description="Drip steps in order (not included in lists)."
+    )
+
+    @classmethod
+    def build(
+        cls, campaign: Any, *, recipient_count: int, steps: list[Any] | None = None, **extra: Any
+    ) -> Self:
+        """From the ORM row plus what the row does not hold."""
+        values = {name: getattr(campaign, name) for name in _COLUMNS}
+        values.update(
+            phone_number_id=campaign.sender_id,
+            metadata=campaign.meta,
+            recipient_count=recipient_count,
+            steps=[DripStepOut.model_validate(s) for s in steps] if steps is not None else None,
+            **extra,
+        )
+        return cls.model_validate(values)
+
+
+_COLUMNS = (
+    "id",
+    "name",
+    "type",
+    "status",
+    "status_reason",
+    "message_template",
+    "template_id",
+    "template_params",
+    "stop_on_reply",
+    "ai_rewrite",
+    "scheduled_at",
+    "started_at",
+    "completed_at",
+    "created_at",
+    "updated_at",
+)
+
+
+class CampaignCreated(CampaignOut):
+    audience: AudienceOut
+
+
+class CampaignDetail(CampaignOut):
+    audience: AudienceOut
+    message_counts: dict[str, int] = Field(description="Outbound messages by status.")
+    enrollment_counts: dict[str, int] = Field(description="Drip enrollments by state.")
+
+
+class CampaignPage(BaseModel):
+    items: list[CampaignOut]
+    total: int
+    limit: int
+    offset: int
+
+
+StatusFilter = Literal["draft", "scheduled", "running", "paused", "completed", "cancelled"]
