@@ -354,3 +354,19 @@ def test_status_after_warmup_and_when_exhausted(client, auth, db, workspace):
     assert (status["hourly_cap"], status["daily_cap"]) == (2, 3)
     assert (status["sent_last_hour"], status["remaining_this_hour"]) == (4, 0)
     assert status["remaining_today"] == 0
+
+
+def test_oversized_body_is_413(client, auth):
+    big = "x" * (2 * 1024 * 1024)
+    r = client.post(
+        BASE,
+        content=f'{{"name": "{big}", "phone_number_id": "1"}}',
+        headers={**auth, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+
+
+def test_overlong_fields_are_422(client, auth):
+    r = _create(client, auth, name="n" * 201, access_token="t" * 5000)
+    assert r.status_code == 422
+    assert {"name", "access_token"} <= {e["field"] for e in r.json()["errors"]}
