@@ -1,0 +1,419 @@
+"""Apply stored webhook events to the data: statuses move outbound messages, inbound messages
+are stored and acted on (24 h window, reply linking, opt-out, drip stop).
+
+Called by the Celery tasks in `webhook_tasks` and directly by tests. Everything is idempotent:
+status updates are single conditional UPDATEs that only move forward (concurrent workers cannot
+regress a row), and an inbound message is inserted with ON CONFLICT (wamid) DO NOTHING so a
+re-delivery has no second effect. Nothing here commits; the task does.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.campaigns.models import Campaign, Enrollment
+from app.contacts import service as contacts
+from app.contacts.models import Contact
+from app.core.db import utcnow
+from app.core.enums import STATUS_RANK, Direction, EnrollmentState, MessageStatus
+from app.messaging.models import Message, MessageEvent, WebhookEvent
+from app.messaging.optout import match_opt_out
+from app.messaging.webhook_parser import InboundMessage, StatusUpdate, parse_webhook
+from app.messaging.webhook_service import dialect_insert
+from app.senders.models import SenderNumber
+
+log = logging.getLogger(__name__)
+
+REPLY_WINDOW = timedelta(days=7)
+MARKETING_OPT_OUT_CODE = 131050
+# `failed` settles a message that may still be in flight; never one already delivered or read.
+FAILABLE = frozenset({MessageStatus.SENDING, MessageStatus.UNKNOWN, MessageStatus.SENT})
+TIMESTAMP_COLUMN = {
+    MessageStatus.SENT: "sent_at",
+    MessageStatus.DELIVERED: "delivered_at",
+    MessageStatus.READ: "read_at",
+    MessageStatus.FAILED: "failed_at",
+}
+# Statuses an outbound reply can be linked to (it actually left).
+LEFT_STATUSES = (
+    MessageStatus.SENDING,
+    MessageStatus.UNKNOWN,
+    MessageStatus.SENT,
+    MessageStatus.DELIVERED,
+    MessageStatus.READ,
+)
+NOT_A_REPLY_TYPES = frozenset({"system"})  # e.g. "user changed number": not an answer
+
+
+@dataclass(frozen=True)
+class SenderRef:
+    id: int
+    workspace_id: int
+
+
+@dataclass
+class IngestReport:
+    """What one event did; logged and used by tests and the benchmark."""
+
+    statuses_applied: int = 0
+    statuses_stale: int = 0
+    statuses_unmatched: int = 0
+    messages_stored: int = 0
+    messages_duplicate: int = 0
+    opt_outs: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+# --- statuses ------------------------------------------------------------------------------
+
+
+def _error_fields(update_: StatusUpdate) -> dict[str, Any]:
+    if not update_.errors:
+        return {}
+    err = update_.errors[0]
+    data = err.get("error_data") if isinstance(err.get("error_data"), dict) else {}
+    parts = [str(p) for p in (err.get("title"), err.get("message"), data.get("details")) if p]
+    detail = " — ".join(dict.fromkeys(parts))  # Meta often repeats title as message
+    code = err.get("code")
+    return {"error_code": str(code)[:20] if code is not None else None, "error_detail": detail}
+
+
+def _callback_id(update_: StatusUpdate) -> int | None:
+    data = update_.biz_opaque_callback_data
+    if data and data.isdigit() and len(data) < 19:
+        return int(data)
+    return None
+
+
+def apply_status(
+    *, db: Session, update_: StatusUpdate, workspace_id: int, webhook_event_id: int | None = None
+) -> str:
+    """Move one outbound message forward. Returns applied | stale | unmatched | ignored.
+
+    Matched by wamid, or by our id in biz_opaque_callback_data while the wamid is unknown
+    (the send crashed after Meta accepted it) — the wamid is then recorded.
+    """
+    new = update_.status
+    if new not in TIMESTAMP_COLUMN:
+        return "ignored"  # e.g. "deleted", "played", "warning": nothing to move
+    ts = update_.timestamp or utcnow()
+    match = Message.wamid == update_.wamid
+    callback_id = _callback_id(update_)
+    if callback_id is not None:
+        match = or_(match, and_(Message.wamid.is_(None), Message.id == callback_id))
+    target = (
+        match,
+        Message.workspace_id == workspace_id,
+        Message.direction == Direction.OUTBOUND,
+    )
+    if new == MessageStatus.FAILED:
+        allowed = set(FAILABLE)
+    else:
+        allowed = {s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[new]}
+    column = TIMESTAMP_COLUMN[new]
+    values: dict[str, Any] = {
+        "status": new,
+        "wamid": func.coalesce(Message.wamid, update_.wamid),
+        "updated_at": utcnow(),
+        column: func.coalesce(getattr(Message, column), ts),
+    }
+    if new in (MessageStatus.DELIVERED, MessageStatus.READ):
+        # Meta skips "delivered" when a message is read at once: read implies delivered.
+        values["sent_at"] = func.coalesce(Message.sent_at, ts)
+    if new == MessageStatus.READ:
+        values["delivered_at"] = func.coalesce(Message.delivered_at, ts)
+    if new == MessageStatus.FAILED:
+        values.update(_error_fields(update_))
+    stmt = (
+        update(Message)
+        .where(*target, Message.status.in_(allowed))
+        .values(**values)
+        .returning(Message.id, Message.contact_id)
+        .execution_options(synchronize_session=False)
+    )
+    row = db.execute(stmt).first()
+    if row is None:
+        return _record_late_timestamp(db=db, update_=update_, target=target, ts=ts)
+    db.execute(
+        insert(MessageEvent).values(
+            message_id=row.id,
+            event=new,
+            occurred_at=ts,
+            data=_event_data(update_, webhook_event_id),
+        )
+    )
+    if new == MessageStatus.FAILED and MARKETING_OPT_OUT_CODE in update_.error_codes:
+        db.execute(
+            update(Contact)
+            .where(Contact.id == row.contact_id, Contact.marketing_opted_out_at.is_(None))
+            .values(marketing_opted_out_at=ts, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    return "applied"
+
+
+def _record_late_timestamp(
+    *, db: Session, update_: StatusUpdate, target: tuple, ts: datetime
+) -> str:
+    """A status that arrives after a later one (delivered after read) does not move the
+    status, but its true time is still recorded: an empty or later timestamp is corrected."""
+    exists = db.execute(select(Message.id).where(*target).limit(1)).first()
+    if exists is None:
+        return "unmatched"
+    if update_.status in (MessageStatus.DELIVERED, MessageStatus.READ):
+        col = getattr(Message, TIMESTAMP_COLUMN[update_.status])
+        db.execute(
+            update(Message)
+            .where(*target, Message.status != MessageStatus.FAILED, or_(col.is_(None), col > ts))
+            .values({col.key: ts, "wamid": func.coalesce(Message.wamid, update_.wamid)})
+            .execution_options(synchronize_session=False)
+        )
+    return "stale"
+
+
+def _event_data(update_: StatusUpdate, webhook_event_id: int | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"wamid": update_.wamid, "source": "webhook"}
+    if webhook_event_id is not None:
+        data["webhook_event_id"] = webhook_event_id
+    for key in ("errors", "conversation", "pricing"):
+        value = getattr(update_, key)
+        if value:
+            data[key] = value
+    return data
+
+
+# --- inbound messages ----------------------------------------------------------------------
+
+
+def _replied_outbound(
+    *, db: Session, workspace_id: int, contact_id: int, ref_wamid: str | None, at: datetime
+) -> Any:
+    """The outbound message this inbound one answers: the quoted/reacted one (context id),
+    else the contact's latest campaign message that left within the last 7 days."""
+    cols = (Message.id, Message.campaign_id, Message.replied_at)
+    base = (Message.workspace_id == workspace_id, Message.direction == Direction.OUTBOUND)
+    if ref_wamid:
+        row = db.execute(select(*cols).where(*base, Message.wamid == ref_wamid)).first()
+        if row is not None:
+            return row
+    left_at = func.coalesce(Message.sent_at, Message.created_at)
+    return db.execute(
+        select(*cols)
+        .where(
+            *base,
+            Message.contact_id == contact_id,
+            Message.campaign_id.is_not(None),
+            Message.status.in_(LEFT_STATUSES),
+            left_at >= at - REPLY_WINDOW,
+        )
+        .order_by(left_at.desc(), Message.id.desc())
+        .limit(1)
+    ).first()
+
+
+def ingest_message(
+    *, db: Session, msg: InboundMessage, sender: SenderRef, webhook_event_id: int | None = None
+) -> int | None:
+    """Store one inbound message and act on it. Returns the new row id, None if a duplicate."""
+    ws = sender.workspace_id
+    contact = contacts.get_or_create_by_phone(
+        db=db, workspace_id=ws, phone=msg.from_, name=msg.profile_name
+    )
+    at = msg.timestamp or utcnow()
+    is_reply = msg.type not in NOT_A_REPLY_TYPES
+    outbound = (
+        _replied_outbound(
+            db=db,
+            workspace_id=ws,
+            contact_id=contact.id,
+            ref_wamid=msg.context_id or msg.reacted_to,
+            at=at,
+        )
+        if is_reply
+        else None
+    )
+    now = utcnow()
+    stmt = (
+        dialect_insert(db)(Message)
+        .values(
+            workspace_id=ws,
+            contact_id=contact.id,
+            sender_id=sender.id,
+            campaign_id=outbound.campaign_id if outbound else None,
+            in_reply_to_id=outbound.id if outbound else None,
+            direction=Direction.INBOUND,
+            type=msg.type[:20],
+            body=msg.text,
+            payload=msg.raw,
+            status=MessageStatus.RECEIVED,
+            wamid=msg.wamid,
+            attempts=0,
+            needs_review=False,
+            queued_at=None,
+            received_at=at,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["wamid"])
+        .returning(Message.id)
+    )
+    message_id = db.execute(stmt).scalar()
+    if message_id is None:
+        return None  # Meta re-delivered it: already stored and acted on
+    db.execute(
+        insert(MessageEvent).values(
+            message_id=message_id,
+            event=MessageStatus.RECEIVED,
+            occurred_at=at,
+            data={"webhook_event_id": webhook_event_id, "type": msg.type},
+        )
+    )
+    _open_service_window(db=db, contact_id=contact.id, at=at)
+    if outbound is not None:
+        _mark_replied(db=db, outbound_id=outbound.id, reply_id=message_id, at=at)
+    keyword = match_opt_out(msg.text) if msg.type in ("text", "button", "interactive") else None
+    if keyword:
+        contacts.opt_out(db=db, contact=contact, source=f"keyword:{keyword}", at=at)
+        _stop_enrollments(db=db, workspace_id=ws, contact_id=contact.id, reason="opted_out")
+    elif is_reply:
+        _stop_enrollments(db=db, workspace_id=ws, contact_id=contact.id, reason="replied")
+    handle_reply_intelligence(
+        db=db, message_id=message_id, contact=contact, opted_out=bool(keyword)
+    )
+    return message_id
+
+
+def _open_service_window(*, db: Session, contact_id: int, at: datetime) -> None:
+    """last_inbound_at keeps the max: an old message re-delivered late never shortens it."""
+    db.execute(
+        update(Contact)
+        .where(
+            Contact.id == contact_id,
+            or_(Contact.last_inbound_at.is_(None), Contact.last_inbound_at < at),
+        )
+        .values(last_inbound_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _mark_replied(*, db: Session, outbound_id: int, reply_id: int, at: datetime) -> None:
+    first = db.execute(
+        update(Message)
+        .where(Message.id == outbound_id, Message.replied_at.is_(None))
+        .values(replied_at=at, updated_at=utcnow())
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if first is not None:
+        db.execute(
+            insert(MessageEvent).values(
+                message_id=outbound_id, event="replied", occurred_at=at, data={"reply_id": reply_id}
+            )
+        )
+
+
+def _stop_enrollments(*, db: Session, workspace_id: int, contact_id: int, reason: str) -> None:
+    """A reply stops the contact's drips that have stop_on_reply; an opt-out stops all."""
+    campaigns = select(Campaign.id).where(Campaign.workspace_id == workspace_id)
+    if reason == "replied":
+        campaigns = campaigns.where(Campaign.stop_on_reply.is_(True))
+    db.execute(
+        update(Enrollment)
+        .where(
+            Enrollment.contact_id == contact_id,
+            Enrollment.state == EnrollmentState.ACTIVE,
+            Enrollment.campaign_id.in_(campaigns),
+        )
+        .values(state=EnrollmentState.STOPPED, state_reason=reason, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def handle_reply_intelligence(
+    *, db: Session, message_id: int, contact: Contact, opted_out: bool
+) -> None:
+    """HOOK for AI reply classification and auto-response (separate issue). Does nothing yet.
+
+    Called once per newly stored inbound message, inside the ingest transaction, after opt-out
+    and drip stop. An implementation should enqueue its own task (after commit) rather than
+    call an LLM here, so webhook processing stays fast.
+    """
+    return None
+
+
+# --- one stored event ----------------------------------------------------------------------
+
+
+def _senders(db: Session, phone_number_ids: list[str]) -> dict[str, SenderRef]:
+    if not phone_number_ids:
+        return {}
+    rows = db.execute(
+        select(SenderNumber.phone_number_id, SenderNumber.id, SenderNumber.workspace_id).where(
+            SenderNumber.phone_number_id.in_(phone_number_ids)
+        )
+    )
+    return {r.phone_number_id: SenderRef(r.id, r.workspace_id) for r in rows}
+
+
+def ingest_payload(
+    *, db: Session, payload: Any, webhook_event_id: int | None = None
+) -> IngestReport:
+    """Apply every status and message of one delivery. Each record runs in a savepoint: one
+    unreadable record (e.g. an invalid phone) is reported, the rest still apply."""
+    batch = parse_webhook(payload)
+    senders = _senders(db, batch.phone_number_ids)
+    report = IngestReport()
+    for item in (*batch.statuses, *batch.messages):
+        sender = senders.get(item.channel.phone_number_id or "")
+        if sender is None:
+            report.errors.append(f"{item.wamid}: unknown phone_number_id")
+            continue
+        try:
+            with db.begin_nested():
+                if isinstance(item, StatusUpdate):
+                    outcome = apply_status(
+                        db=db,
+                        update_=item,
+                        workspace_id=sender.workspace_id,
+                        webhook_event_id=webhook_event_id,
+                    )
+                    field_name = f"statuses_{outcome}"
+                    if hasattr(report, field_name):
+                        setattr(report, field_name, getattr(report, field_name) + 1)
+                else:
+                    stored = ingest_message(
+                        db=db, msg=item, sender=sender, webhook_event_id=webhook_event_id
+                    )
+                    if stored is None:
+                        report.messages_duplicate += 1
+                    else:
+                        report.messages_stored += 1
+        except Exception as exc:  # one bad record must not lose the batch
+            log.warning("webhook record %s not applied: %s", item.wamid, exc)
+            report.errors.append(f"{item.wamid}: {exc}"[:500])
+    return report
+
+
+def process_webhook_event(*, db: Session, event_id: int) -> IngestReport | None:
+    """Process one stored event once. Returns None when it is missing or already processed.
+
+    The row is locked (FOR UPDATE) so two workers handed the same id run one after the other;
+    the second sees processed_at and stops.
+    """
+    event = db.execute(
+        select(WebhookEvent).where(WebhookEvent.id == event_id).with_for_update()
+    ).scalar_one_or_none()
+    if event is None or event.processed_at is not None:
+        return None
+    report = ingest_payload(db=db, payload=event.payload, webhook_event_id=event.id)
+    event.processed_at = utcnow()
+    event.attempts += 1
+    event.processing_error = "; ".join(report.errors)[:4000] or None
+    db.flush()
+    return report
