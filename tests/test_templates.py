@@ -7,6 +7,7 @@ import pytest
 from app.core.errors import NotFound, ValidationFailed
 from app.messaging import templates_service as service
 from app.messaging.models import Template
+from tests.fakes.graph_api import graph_api  # noqa: F401  (pytest fixture)
 
 BASE = "/api/v1/templates"
 BODY = "Hi {{1}}, your order {{2}} ships on {{3}}."
@@ -254,3 +255,29 @@ def test_build_components_cleans_text_meta_would_reject(db, workspace):
     text = component["parameters"][0]["text"]
     assert "\n" not in text and "\t" not in text and "     " not in text
     assert text == "line one line two    end"
+
+
+def test_sync_route_pulls_from_graph_api_and_commits(client, auth, db, workspace, graph_api):  # noqa: F811
+    """The route reaches the sync logic with the caller's sender and commits what it wrote."""
+    from tests.support.factories import make_sender
+
+    sender = make_sender(db, workspace.id, "106540352242922", waba_id="555000111")
+    graph_api.set_templates(
+        "555000111",
+        [
+            {
+                "id": "9001",
+                "name": "shipping_note",
+                "language": "en_US",
+                "status": "APPROVED",
+                "category": "UTILITY",
+                "components": [{"type": "BODY", "text": "Your parcel {{1}} left today."}],
+            }
+        ],
+    )
+    r = client.post(f"{BASE}/sync", json={"phone_number_id": sender.id}, headers=auth)
+    assert r.status_code == 200, r.text
+    listed = client.get(BASE, params={"status": "APPROVED"}, headers=auth).json()
+    assert [(t["name"], t["param_count"]) for t in listed] == [("shipping_note", 1)]
+    synced = service.get_approved_template(db=db, workspace_id=workspace.id, name="shipping_note")
+    assert service.build_components(synced, ["ZX-1"])[0]["parameters"][0]["text"] == "ZX-1"
