@@ -23,6 +23,7 @@ cli = typer.Typer(
     help="Smart WhatsApp Agent: service administration and the embedded one-command run.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 workspace_cli = typer.Typer(help="Workspaces (tenants).", no_args_is_help=True)
 keys_cli = typer.Typer(help="API keys of a workspace.", no_args_is_help=True)
@@ -64,8 +65,12 @@ def migrate() -> None:
     """Upgrade the database schema to the latest Alembic revision."""
     from app.core import migrate as migrations
     from app.core.config import settings
+    from app.workers.embedded import sqlite_file
 
     console.print(f"Migrating {_db_label(settings.DATABASE_URL)} …")
+    db_file = sqlite_file(settings.DATABASE_URL)
+    if db_file is not None:  # SQLite creates the file, not its directory
+        db_file.parent.mkdir(parents=True, exist_ok=True)
     migrations.upgrade()
     console.print("[green]Database is at the latest revision.[/green]")
 
