@@ -75,8 +75,12 @@ def error_body(code: str, message: str, errors: list[dict[str, Any]] | None = No
 
 
 def _field_name(loc: tuple | list) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or ".".join(str(p) for p in loc)
+    """`("body", "phone")` → "phone"; only the leading location is dropped, so a field that
+    is itself called "body" keeps its name."""
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 def install_error_handlers(app: FastAPI) -> None:
