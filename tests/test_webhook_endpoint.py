@@ -1,0 +1,286 @@
+"""The HTTP webhook endpoint: verification, signatures, storing once, handing off to Celery.
+
+Enqueued tasks are real messages in the test Redis; `drain()` pops them and runs the named task
+(the same function a worker would run). One test runs a real Celery worker process.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import func, select
+
+from app.messaging.models import Message, MessageEvent, WebhookEvent
+from app.messaging.webhook_service import sign
+from tests.test_ingest import inbound_payload, load, make_outbound, make_world, status_payload
+
+URL = "/api/v1/webhooks/whatsapp"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def post(client, payload, *, signature: str | None = "auto", raw: bytes | None = None):
+    body = raw if raw is not None else orjson.dumps(payload)
+    headers = {"Content-Type": "application/json"}
+    if signature == "auto":
+        signature = sign(body)
+    if signature is not None:
+        headers["X-Hub-Signature-256"] = signature
+    return client.post(URL, content=body, headers=headers)
+
+
+def queued(redis_client, queue: str = "messages") -> list[tuple[str, list]]:
+    """(task name, args) of every message waiting in a Celery queue, oldest first."""
+    out = []
+    for raw in reversed(redis_client.lrange(queue, 0, -1)):
+        envelope = json.loads(raw)
+        args = json.loads(base64.b64decode(envelope["body"]))[0]
+        out.append((envelope["headers"]["task"], args))
+    return out
+
+
+def drain(redis_client, queue: str = "messages") -> list[str]:
+    """Run every queued task in order, as a worker would; returns the task names."""
+    from app.workers.celery_app import celery_app
+
+    names = []
+    while (raw := redis_client.rpop(queue)) is not None:
+        envelope = json.loads(raw)
+        args, kwargs, _ = json.loads(base64.b64decode(envelope["body"]))
+        name = envelope["headers"]["task"]
+        celery_app.tasks[name](*args, **kwargs)
+        names.append(name)
+    return names
+
+
+def count(db, model) -> int:
+    db.expire_all()
+    return db.scalar(select(func.count()).select_from(model))
+
+
+# --- GET verification ----------------------------------------------------------------------
+
+
+def test_verification_echoes_challenge(client):
+    params = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": "test-verify-token",
+        "hub.challenge": "1158201444",
+    }
+    r = client.get(URL, params=params)
+    assert r.status_code == 200 and r.text == "1158201444"
+    assert r.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": "test-verify-token", "hub.challenge": "1"},
+        {"hub.mode": "subscribe", "hub.challenge": "1"},
+        {"hub.mode": "subscribe", "hub.verify_token": "test-verify-token"},
+        {},
+    ],
+)
+def test_verification_refused(client, params):
+    r = client.get(URL, params=params)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+
+
+def test_verification_rejects_oversized_challenge(client):
+    params = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": "test-verify-token",
+        "hub.challenge": "x" * 600,
+    }
+    r = client.get(URL, params=params)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "hub.challenge"
+
+
+# --- POST: signature and shape -------------------------------------------------------------
+
+
+def test_signed_delivery_is_stored_and_enqueued(client, db, workspace, redis_client):
+    make_world(db, workspace.id)
+    r = post(client, status_payload("delivered", wamid="wamid.A"))
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+    event = db.scalars(select(WebhookEvent)).one()
+    assert (event.kind, event.workspace_id, event.processed_at) == ("statuses", workspace.id, None)
+    assert queued(redis_client) == [("update_message_status", [event.id])]
+
+
+def test_inbound_delivery_goes_to_process_incoming_message(client, db, workspace, redis_client):
+    make_world(db, workspace.id)
+    assert post(client, inbound_payload()).status_code == 200
+    event_id = db.scalars(select(WebhookEvent.id)).one()
+    assert queued(redis_client) == [("process_incoming_message", [event_id])]
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        None,
+        "",
+        "sha256=" + "0" * 64,
+        "sha1=abc",
+        "garbage",
+        sign(b"another body"),
+        sign(orjson.dumps(load("status_read")), "wrong-secret"),
+    ],
+)
+def test_bad_or_missing_signature_is_401_and_stores_nothing(client, db, redis_client, signature):
+    r = post(client, load("status_read"), signature=signature)
+    assert r.status_code == 401 and r.json()["code"] == "invalid_signature"
+    assert count(db, WebhookEvent) == 0 and queued(redis_client) == []
+
+
+def test_signature_is_over_the_raw_bytes(client, db, redis_client):
+    """Re-serialising the JSON (other spacing) must not verify: the HMAC covers the bytes."""
+    payload = load("status_read")
+    pretty = json.dumps(payload, indent=2).encode()
+    r = post(client, None, raw=pretty, signature=sign(orjson.dumps(payload)))
+    assert r.status_code == 401
+    assert post(client, None, raw=pretty, signature=sign(pretty)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        b"",
+        b"[]",
+        b'"text"',
+        b'{"entry": []}',
+        b'{"object": "x", "entry": {}}',
+        b"\xff\xfe",
+    ],
+)
+def test_malformed_body_is_400_and_stores_nothing(client, db, redis_client, raw):
+    r = post(client, None, raw=raw)
+    assert r.status_code == 400 and r.json()["code"] == "malformed_webhook"
+    assert count(db, WebhookEvent) == 0 and queued(redis_client) == []
+
+
+def test_oversized_body_is_413(client, db):
+    raw = b'{"object":"x","entry":[],"pad":"' + b"x" * 1_100_000 + b'"}'
+    r = post(client, None, raw=raw)
+    assert r.status_code == 413 and count(db, WebhookEvent) == 0
+
+
+def test_non_message_field_is_stored_and_not_enqueued(client, db, redis_client):
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {"field": "message_template_status_update", "value": {"event": "APPROVED"}}
+                ],
+            }
+        ],
+    }
+    assert post(client, payload).status_code == 200
+    event = db.scalars(select(WebhookEvent)).one()
+    assert event.kind == "other" and event.processed_at is not None
+    assert queued(redis_client) == []
+
+
+# --- POST: once and only once --------------------------------------------------------------
+
+
+def test_meta_retry_of_same_delivery_has_one_row_and_one_effect(
+    client, db, workspace, redis_client
+):
+    world = make_world(db, workspace.id)
+    mid = make_outbound(db, world, wamid="wamid.A")
+    payload = status_payload("read", wamid="wamid.A")
+    assert post(client, payload).status_code == 200
+    assert post(client, payload).status_code == 200
+    assert count(db, WebhookEvent) == 1
+    drain(redis_client)
+    assert post(client, payload).status_code == 200  # retry after processing: not re-enqueued
+    assert queued(redis_client) == []
+    db.expire_all()
+    assert db.get(Message, mid).status == "read"
+    assert db.scalars(select(MessageEvent.event).where(MessageEvent.message_id == mid)).all() == [
+        "read"
+    ]
+
+
+def test_end_to_end_through_drained_queue(client, db, workspace, redis_client):
+    world = make_world(db, workspace.id)
+    mid = make_outbound(db, world, status="sending", wamid=None)
+    post(client, status_payload("sent", wamid="wamid.E2E", callback=str(mid), at=1749416400))
+    post(client, status_payload("delivered", wamid="wamid.E2E", at=1749416410))
+    post(client, inbound_payload(context={"from": "x", "id": "wamid.E2E"}))
+    assert drain(redis_client) == [
+        "update_message_status",
+        "update_message_status",
+        "process_incoming_message",
+    ]
+    db.expire_all()
+    out = db.get(Message, mid)
+    assert (out.status, out.wamid) == ("delivered", "wamid.E2E") and out.replied_at is not None
+    reply = db.scalars(select(Message).where(Message.direction == "inbound")).one()
+    assert reply.in_reply_to_id == mid
+    assert db.scalar(select(func.count()).where(WebhookEvent.processed_at.is_(None))) == 0
+
+
+def test_sweep_processes_events_whose_enqueue_was_lost(client, db, workspace, redis_client):
+    from app.messaging.webhook_tasks import process_pending_webhooks
+
+    world = make_world(db, workspace.id)
+    mid = make_outbound(db, world, wamid="wamid.L")
+    post(client, status_payload("read", wamid="wamid.L"))
+    redis_client.delete("messages")  # the broker lost the task
+    assert process_pending_webhooks(older_than_seconds=0) == 1
+    db.expire_all()
+    assert db.get(Message, mid).status == "read"
+
+
+@pytest.fixture
+def celery_worker():
+    """A real worker process on the test Redis/PostgreSQL, consuming the messages queue."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "apps" / "api")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "app.workers.celery_app", "worker",
+         "--queues=messages", "--pool=solo", "--concurrency=1", "--loglevel=WARNING",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def test_real_celery_worker_applies_posted_events(
+    client, db, workspace, redis_client, celery_worker
+):
+    world = make_world(db, workspace.id)
+    mid = make_outbound(db, world, wamid="wamid.W")
+    post(client, status_payload("delivered", wamid="wamid.W", at=1749416410))
+    post(client, status_payload("read", wamid="wamid.W", at=1749416420))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        db.expire_all()
+        if db.scalar(select(func.count()).where(WebhookEvent.processed_at.is_(None))) == 0:
+            break
+        assert celery_worker.poll() is None, celery_worker.stderr.read().decode()[-2000:]
+        time.sleep(0.2)
+    msg = db.get(Message, mid)
+    assert msg.status == "read"
+    assert db.scalars(select(MessageEvent.event).where(MessageEvent.message_id == mid)).all() == [
+        "delivered",
+        "read",
+    ]
