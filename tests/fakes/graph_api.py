@@ -8,7 +8,7 @@ code 190 (HTTP 401). Built on aiohttp.web so it never caps a benchmark.
 
 In-process (a background thread; tests in this process):
 
-    from tests.fakes.graph_api import graph_api  # noqa: F401  (pytest fixture)
+    from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
 
     def test_x(graph_api):              # settings.WHATSAPP_API_BASE_URL already points here
         graph_api.script(to="15550001111", code=131026)        # that recipient always fails
@@ -181,6 +181,9 @@ class GraphState:
         return None
 
 
+STATE = web.AppKey("state", GraphState)
+
+
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
         body=orjson.dumps(data), status=status, headers=headers, content_type="application/json"
@@ -229,7 +232,7 @@ def _validate(payload: Any) -> str | None:
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
-    st: GraphState = request.app["state"]
+    st: GraphState = request.app[STATE]
     node, version = request.match_info["node"], request.match_info["version"]
     st.counts["requests"] += 1
     st.in_flight += 1
@@ -329,7 +332,7 @@ async def _drop(request: web.Request, body: bytes, *, partial: bool) -> web.Stre
 
 
 async def _templates(request: web.Request) -> web.Response:
-    st: GraphState = request.app["state"]
+    st: GraphState = request.app[STATE]
     node = request.match_info["node"]
     st.counts["template_requests"] += 1
     if st.latency:
@@ -359,7 +362,7 @@ async def _templates(request: web.Request) -> web.Response:
 
 
 async def _control(request: web.Request) -> web.Response:
-    st: GraphState = request.app["state"]
+    st: GraphState = request.app[STATE]
     action = request.match_info["action"]
     if request.method == "GET" and action == "requests":
         since = int(request.query.get("since", "0"))
@@ -396,9 +399,7 @@ def make_app(
     tokens: dict[str, str] | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=4 * 1024 * 1024)
-    app["state"] = GraphState(
-        latency_ms=latency_ms, default_token=default_token, tokens=tokens or {}
-    )
+    app[STATE] = GraphState(latency_ms=latency_ms, default_token=default_token, tokens=tokens or {})
     app.router.add_route("*", "/_fake/{action}", _control)
     app.router.add_post("/{version}/{node}/messages", _messages)
     app.router.add_get("/{version}/{node}/message_templates", _templates)
@@ -521,8 +522,8 @@ def spawn_graph_api(*, port: int = 0, latency_ms: float = 0) -> Iterator[GraphAp
 _shared: FakeGraphAPI | None = None
 
 
-@pytest.fixture
-def graph_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGraphAPI]:
+@pytest.fixture(name="graph_api")
+def graph_api_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGraphAPI]:
     """The in-process fake (one per test session), reset, with settings pointing at it."""
     global _shared
     if _shared is None:
@@ -533,6 +534,9 @@ def graph_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGraphAPI]:
     monkeypatch.setattr(settings, "WHATSAPP_API_BASE_URL", _shared.url)
     yield _shared
     _shared.reset()
+
+
+graph_api = graph_api_fixture  # `from tests.fakes.graph_api import graph_api` also works
 
 
 def main() -> None:
