@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
+import orjson
 from sqlalchemy import select, update
 
 from app.core.db import session_scope, utcnow
 from app.messaging import ingest
 from app.messaging.models import WebhookEvent
-from app.messaging.webhook_service import ReceiveResult
+from app.messaging.webhook_service import ReceiveResult, receive_webhook, sign
 from app.workers.celery_app import celery_app
 from app.workers.queues import Queue
 
@@ -100,3 +102,23 @@ def process_pending_webhooks(older_than_seconds: float = 30, limit: int = SWEEP_
         except Exception:
             log.exception("webhook event %s failed in sweep", event_id)
     return done
+
+
+def emit_signed_payloads(payloads: list[dict[str, Any]], *, provider: str = "sandbox") -> list[int]:
+    """Feed webhook payloads through the real ingestion path, signed with the app secret
+    exactly as Meta signs them: receive_webhook → commit → dispatch. Returns event ids."""
+    ids = []
+    for payload in payloads:
+        raw = orjson.dumps(payload)
+        with session_scope() as db:
+            result = receive_webhook(db=db, raw_body=raw, signature=sign(raw), provider=provider)
+        dispatch(result)  # after the commit of session_scope
+        ids.append(result.event_id)
+    return ids
+
+
+@celery_app.task(name="sandbox.emit_events")
+def emit_events(payloads: list[dict[str, Any]]) -> list[int]:
+    """The sandbox's simulated Meta: deliver its webhooks later, from a worker, so "later"
+    survives the process that sent the message."""
+    return emit_signed_payloads(payloads, provider="sandbox")

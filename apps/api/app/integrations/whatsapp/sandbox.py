@@ -1,0 +1,257 @@
+"""The built-in WhatsApp simulator (SPEC §2.7): works with zero accounts, fully offline.
+
+It accepts sends like the Cloud API (returns `wamid.…` ids) and LATER reports what happened the
+way Meta does: signed webhook payloads of the same JSON shape — `sent`, `delivered`, `read`,
+sometimes `failed` with real error codes, and sometimes a reply from the contact — fed through
+`receive_webhook`, the same ingestion code a real delivery goes through.
+
+"Later" survives the sending process: each step is a Celery task (`sandbox.emit_events` on the
+messages queue) with a short countdown; with SANDBOX_STATUS_DELAY_SECONDS=0 they are emitted
+at once. What happens to a message is a pure function of (SANDBOX_SEED, callback_data), so
+tests and demos repeat; without a seed it is random.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.config import settings
+from app.integrations.whatsapp.base import ErrorCategory, SenderCredentials, WhatsAppError
+from app.workers.queues import Queue
+
+REPLIES = (
+    "Yes I'm interested",
+    "How much does it cost?",
+    "Can you send me more details?",
+    "Not right now, thanks",
+    "Call me tomorrow please",
+    "STOP",
+)
+# Permanent failures Meta reports in a `failed` status webhook (code, title).
+TEXT_FAILURES = (
+    (131026, "Message undeliverable"),
+    (131047, "Re-engagement message"),
+)
+TEMPLATE_FAILURES = (
+    (131026, "Message undeliverable"),
+    (
+        131050,
+        "Unable to deliver the message. This recipient has chosen to stop receiving marketing "
+        "messages on WhatsApp from your business",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the simulated network and user do with one message."""
+
+    failure: tuple[int, str] | None
+    delivered: bool
+    read: bool
+    reply: str | None
+
+
+def plan_outcome(seed: int | None, callback_data: str, *, template: bool = False) -> Outcome:
+    """Pure function of (seed, callback_data) when seeded. Draws are always made in the same
+    order, so changing one rate does not reshuffle the other decisions."""
+    rng = random.Random(f"{seed}:{callback_data}") if seed is not None else random.Random()
+    fail_draw, read_draw, reply_draw = rng.random(), rng.random(), rng.random()
+    failure = rng.choice(TEMPLATE_FAILURES if template else TEXT_FAILURES)
+    reply = rng.choice(REPLIES)
+    if fail_draw < settings.SANDBOX_FAILURE_RATE:
+        return Outcome(failure=failure, delivered=False, read=False, reply=None)
+    read = read_draw < settings.SANDBOX_READ_RATE
+    replies = read and reply_draw < settings.SANDBOX_REPLY_RATE
+    return Outcome(failure=None, delivered=True, read=read, reply=reply if replies else None)
+
+
+def new_wamid() -> str:
+    return "wamid.SBX" + uuid.uuid4().hex.upper()
+
+
+def _envelope(sender: SenderCredentials, value: dict[str, Any]) -> dict[str, Any]:
+    metadata = {
+        "display_phone_number": sender.phone_number_id,
+        "phone_number_id": sender.phone_number_id,
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": sender.waba_id or "sandbox-waba",
+                "changes": [
+                    {
+                        "value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
+                        "field": "messages",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def status_payload(
+    *,
+    sender: SenderCredentials,
+    wamid: str,
+    status: str,
+    recipient: str,
+    callback_data: str,
+    at: float,
+    error: tuple[int, str] | None = None,
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": wamid,
+        "status": status,
+        "timestamp": str(int(at)),
+        "recipient_id": recipient,
+        "biz_opaque_callback_data": callback_data,
+    }
+    if status in ("sent", "delivered"):
+        item["pricing"] = {"billable": True, "pricing_model": "PMP", "category": "marketing"}
+    if error is not None:
+        code, title = error
+        item["errors"] = [
+            {"code": code, "title": title, "message": title, "error_data": {"details": title}}
+        ]
+    return _envelope(sender, {"statuses": [item]})
+
+
+def reply_payload(
+    *, sender: SenderCredentials, wamid: str, recipient: str, text: str, at: float
+) -> dict[str, Any]:
+    message = {
+        "from": recipient,
+        "id": "wamid.SBXR" + uuid.uuid4().hex.upper(),
+        "timestamp": str(int(at)),
+        "type": "text",
+        "text": {"body": text},
+        "context": {"from": sender.phone_number_id, "id": wamid},
+    }
+    contact = {"profile": {"name": "Sandbox User"}, "wa_id": recipient}
+    return _envelope(sender, {"contacts": [contact], "messages": [message]})
+
+
+def plan_events(
+    *,
+    sender: SenderCredentials,
+    wamid: str,
+    to: str,
+    callback_data: str,
+    outcome: Outcome,
+    start: float,
+    step: float,
+) -> list[tuple[float, dict[str, Any]]]:
+    """(delay in seconds, payload) for every webhook the outcome produces, in order."""
+    common = {"sender": sender, "wamid": wamid, "recipient": to, "callback_data": callback_data}
+    if outcome.failure is not None:
+        return [(step, status_payload(**common, status="failed", at=start, error=outcome.failure))]
+    statuses = ["sent", "delivered"] + (["read"] if outcome.read else [])
+    events = [
+        (step * (i + 1), status_payload(**common, status=s, at=start + step * i))
+        for i, s in enumerate(statuses)
+    ]
+    if outcome.reply is not None:
+        n = len(events) + 1
+        events.append(
+            (
+                step * n,
+                reply_payload(
+                    sender=sender,
+                    wamid=wamid,
+                    recipient=to,
+                    text=outcome.reply,
+                    at=start + step * n,
+                ),
+            )
+        )
+    return events
+
+
+def emit(events: list[tuple[float, dict[str, Any]]]) -> None:
+    """Deliver now (delay 0) or hand each step to a worker with its countdown."""
+    from app.messaging.webhook_tasks import emit_signed_payloads
+    from app.workers.celery_app import celery_app
+
+    if settings.SANDBOX_STATUS_DELAY_SECONDS <= 0:
+        emit_signed_payloads([payload for _, payload in events])
+        return
+    for delay, payload in events:
+        celery_app.send_task(
+            "sandbox.emit_events", args=[[payload]], countdown=delay, queue=Queue.MESSAGES.value
+        )
+
+
+class SandboxProvider:
+    """WhatsAppProvider that simulates the Cloud API and Meta's webhooks."""
+
+    name = "sandbox"
+
+    async def _accept(
+        self, *, sender: SenderCredentials, to: str, callback_data: str, template: bool
+    ) -> str:
+        if settings.SANDBOX_LATENCY_MS > 0:
+            await asyncio.sleep(settings.SANDBOX_LATENCY_MS / 1000)
+        recipient = to.strip().lstrip("+")
+        if not recipient.isdigit() or not 7 <= len(recipient) <= 15:
+            raise WhatsAppError(
+                "(#131009) Parameter value is not valid: to",
+                code=131009,
+                http_status=400,
+                category=ErrorCategory.PERMANENT,
+            )
+        wamid = new_wamid()
+        outcome = plan_outcome(settings.SANDBOX_SEED, callback_data, template=template)
+        events = plan_events(
+            sender=sender,
+            wamid=wamid,
+            to=recipient,
+            callback_data=callback_data,
+            outcome=outcome,
+            start=time.time(),
+            step=max(settings.SANDBOX_STATUS_DELAY_SECONDS, 1.0),
+        )
+        await asyncio.to_thread(emit, events)
+        return wamid
+
+    async def send_text(
+        self,
+        *,
+        sender: SenderCredentials,
+        to: str,
+        body: str,
+        callback_data: str,
+        preview_url: bool = False,
+    ) -> str:
+        if not body or not body.strip():
+            raise WhatsAppError(
+                "(#100) The parameter text['body'] is required.",
+                code=100,
+                http_status=400,
+                category=ErrorCategory.PERMANENT,
+            )
+        return await self._accept(sender=sender, to=to, callback_data=callback_data, template=False)
+
+    async def send_template(
+        self,
+        *,
+        sender: SenderCredentials,
+        to: str,
+        name: str,
+        language: str,
+        components: list[dict[str, Any]],
+        callback_data: str,
+    ) -> str:
+        return await self._accept(sender=sender, to=to, callback_data=callback_data, template=True)
+
+    async def mark_read(self, *, sender: SenderCredentials, wamid: str) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
