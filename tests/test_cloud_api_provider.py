@@ -242,3 +242,70 @@ def test_factory_picks_the_cloud_provider(monkeypatch):
     assert isinstance(get_provider(), CloudApiProvider)
     with pytest.raises(ValidationFailed):
         get_provider("carrier_pigeon")
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "body", "status", "code"),
+    [
+        ("/v21.0/1/messages", {}, {"messaging_product": "whatsapp"}, 401, 190),
+        ("/v21.0/1/messages", {"Authorization": "Bearer nope"}, {}, 401, 190),
+        ("/latest/1/messages", None, {}, 400, 100),
+        ("/v21.0/1/messages", None, {"to": "15550001111", "type": "text"}, 400, 100),
+        (
+            "/v21.0/1/messages",
+            None,
+            {"messaging_product": "whatsapp", "to": "+15550001111", "type": "text",
+             "text": {"body": "hi"}},
+            400,
+            100,
+        ),
+        (
+            "/v21.0/1/messages",
+            None,
+            {"messaging_product": "whatsapp", "to": "15550001111", "type": "template",
+             "template": {"name": "x"}},
+            400,
+            100,
+        ),
+    ],
+)  # fmt: skip
+def test_fake_rejects_off_spec_requests_like_graph(graph_api, path, headers, body, status, code):
+    """The fake must catch a client that drifts from the documented shapes."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {DEFAULT_TOKEN}"} if headers is None else headers
+    resp = httpx.post(graph_api.url + path, json=body, headers=headers)
+    assert resp.status_code == status
+    assert resp.json()["error"]["code"] == code
+    assert graph_api.stats()["accepted"] == 0
+
+
+def test_fake_control_rejects_unknown_rule_kind(graph_api):
+    import httpx
+
+    resp = httpx.post(f"{graph_api.url}/_fake/script", json={"kind": "explode"})
+    assert resp.status_code == 400
+    assert graph_api.stats()["pending_rules"] == 0
+
+
+def test_fake_as_a_separate_process():
+    from tests.fakes.graph_api import spawn_graph_api
+
+    async def send(url: str) -> str:
+        provider = CloudApiProvider(base_url=url)
+        try:
+            return await _text(provider, cb="proc-1")
+        finally:
+            await provider.aclose()
+
+    with spawn_graph_api(latency_ms=5) as fake:
+        fake.script(to=TO_DIGITS, code=131047, times=1)
+        with pytest.raises(WhatsAppError) as info:
+            asyncio.run(send(fake.url))
+        assert info.value.code == 131047
+        wamid = asyncio.run(send(fake.url))
+        records = fake.requests()
+        stats = fake.stats()
+    assert [r["outcome"] for r in records] == ["error", "accepted"]
+    assert records[1]["wamid"] == wamid
+    assert stats["duplicates"] == {}  # the error answer did not count as a delivery
