@@ -202,7 +202,10 @@ async def test_waiting_for_a_pooled_connection_times_out_as_retry(graph_api):
     graph_api.script(kind="slow", delay_ms=3000)
     try:
         first = asyncio.ensure_future(_text(provider, cb="holds-the-connection"))
-        await asyncio.sleep(0.1)
+        for _ in range(100):  # until the fake holds the first request (the pool is then empty)
+            if await asyncio.to_thread(graph_api.requests):
+                break
+            await asyncio.sleep(0.01)
         second = await _fail(_text(provider, cb="waits-for-the-pool"))
         assert second.category is ErrorCategory.RETRY
         assert (await _fail(first)).category is ErrorCategory.AMBIGUOUS
