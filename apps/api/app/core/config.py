@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # Pool wait + TCP/TLS connect; must stay below WHATSAPP_REQUEST_TIMEOUT so a timeout before
     # the request is written is told apart from one after it (retry vs. ambiguous, SPEC §5).
     WHATSAPP_CONNECT_TIMEOUT: float = 5.0
+    # Webhook processing: "batched" (request stores the event; one coalesced sweep task per
+    # window processes stored events in batches) or "per_event" (one Celery task per delivery).
+    WEBHOOK_PROCESSING: Literal["batched", "per_event"] = "batched"
+    WEBHOOK_BATCH_WINDOW_SECONDS: float = 0.25
 
     # --- sandbox simulator ---------------------------------------------------------------
     SANDBOX_SEED: int | None = None
