@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import func, select, true, type_coerce
-from sqlalchemy.dialects.postgresql import JSONB
+import orjson
+from sqlalchemy import String, any_, func, literal, select, text, true, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
 from app.contacts.models import Contact
-from app.contacts.phone import check_region, country_of, format_e164, parse_phone, timezone_of
+from app.contacts.phone import check_region, inspect_phone
 from app.contacts.schemas import (
     ImportResult,
     RowError,
@@ -42,6 +43,30 @@ _TRUE = frozenset({"true", "yes", "1", "y"})
 _FALSE = frozenset({"false", "no", "0", "n"})
 _RESERVED = frozenset(EXPORT_COLUMNS) | frozenset(PHONE_ALIASES)
 _UPDATED = ("name", "email", "tags", "attributes", "timezone", "opted_in_at", "opt_in_source")
+_PG_TYPES = {
+    "phone": "varchar",
+    "name": "varchar",
+    "email": "varchar",
+    "tags": "jsonb",
+    "attributes": "jsonb",
+    "timezone": "varchar",
+    "country": "varchar",
+    "opted_in_at": "timestamptz",
+    "opt_in_source": "varchar",
+}
+# The batch travels as ONE JSON parameter expanded by json_to_recordset(): the statement text
+# never changes (no re-compiling in SQLAlchemy or psycopg) and orjson encodes a batch in about a
+# millisecond, where per-value parameters cost tens of microseconds a row in Python.
+_PG_UPSERT = text(
+    f"INSERT INTO {Contact.__tablename__} (workspace_id, created_at, updated_at, "
+    + ", ".join(_PG_TYPES)
+    + ") SELECT :workspace_id, :now, :now, "
+    + ", ".join(f"u.{n}" for n in _PG_TYPES)
+    + " FROM json_to_recordset(CAST(:rows AS json)) AS u("
+    + ", ".join(f"{n} {t}" for n, t in _PG_TYPES.items())
+    + ") ON CONFLICT (workspace_id, phone) DO UPDATE SET "
+    + ", ".join(f"{n} = excluded.{n}" for n in (*_UPDATED, "updated_at"))
+)
 
 
 class RowInvalid(Exception):
@@ -124,10 +149,10 @@ def _parse_row(values: list[str], layout: _Layout, region: str | None, seen: set
     raw_phone = _cell(values, layout.phone)
     if raw_phone is None:
         raise RowInvalid("missing phone", None)
-    number = parse_phone(raw_phone, region)
-    if number is None:
+    facts = inspect_phone(raw_phone, region)
+    if facts is None:
         raise RowInvalid("invalid phone number", raw_phone)
-    phone = format_e164(number)
+    _, phone, derived_timezone, country = facts
     get = layout.known.get
     try:
         row = _Row(
@@ -149,8 +174,8 @@ def _parse_row(values: list[str], layout: _Layout, region: str | None, seen: set
             raise RowInvalid("opted_in must be true/yes/1 or false/no/0", consent)
         row.opted_in = consent.lower() in _TRUE
     if row.timezone is None:
-        row.derived_timezone = timezone_of(number)
-    row.country = country_of(number)
+        row.derived_timezone = derived_timezone
+    row.country = country
     for index, key in layout.attributes:
         value = _cell(values, index)
         if value is not None:
@@ -177,9 +202,14 @@ class _Importer:
         self.result = ImportResult()
         self.seen: set[str] = set()
         self.pending: dict[str, _Row] = {}
-        insert = dialect_insert(db)
+        self.postgres = db.get_bind().dialect.name == "postgresql"
+        if self.postgres:
+            # The batch lookup runs many times in one transaction; psycopg prepares it after a
+            # few runs and a generic plan made while the table was small scans the whole
+            # workspace per batch (quadratic). Plan each execution with its real parameters.
+            db.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         table = Contact.__table__
-        stmt = insert(table)
+        stmt = dialect_insert(db)(table)
         self.upsert = stmt.on_conflict_do_update(
             index_elements=[table.c.workspace_id, table.c.phone],
             set_={name: stmt.excluded[name] for name in (*_UPDATED, "updated_at")},
@@ -211,12 +241,22 @@ class _Importer:
         existing = self._existing([r.phone for r in rows])
         now = utcnow()
         values = [self._values(row, existing.get(row.phone), now) for row in rows]
-        self.db.execute(self.upsert, values)
+        if self.postgres:
+            self._upsert_postgres(values, now)
+        else:
+            self.db.execute(self.upsert, values)
+
+    def _upsert_postgres(self, values: list[dict[str, Any]], now: datetime) -> None:
+        rows = orjson.dumps([{name: v[name] for name in _PG_TYPES} for v in values])
+        params = {"workspace_id": self.workspace_id, "now": now, "rows": rows.decode()}
+        self.db.execute(_PG_UPSERT, params)
 
     def _existing(self, phones: list[str]) -> dict[str, Any]:
         c = Contact.__table__.c
+        in_batch = c.phone == any_(literal(phones, ARRAY(String()))) if self.postgres else None
         stmt = select(c.phone, *(c[name] for name in _UPDATED)).where(
-            c.workspace_id == self.workspace_id, c.phone.in_(phones)
+            c.workspace_id == self.workspace_id,
+            c.phone.in_(phones) if in_batch is None else in_batch,
         )
         return {r.phone: r for r in self.db.execute(stmt)}
 

@@ -27,19 +27,41 @@ def _candidate(raw: str) -> str:
     return text
 
 
-def parse_phone(raw: str, region: str | None = None) -> PhoneNumber | None:
-    """The parsed, valid number, or None when `raw` is not a valid phone number."""
+def _parse(raw: str, region: str | None) -> PhoneNumber | None:
     if not isinstance(raw, str) or not raw.strip() or len(raw) > _MAX_RAW:
         return None
     try:
-        number = phonenumbers.parse(_candidate(raw), (region or settings.DEFAULT_PHONE_REGION))
+        return phonenumbers.parse(_candidate(raw), region or settings.DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException:
         return None
-    return number if phonenumbers.is_valid_number(number) else None
+
+
+def parse_phone(raw: str, region: str | None = None) -> PhoneNumber | None:
+    """The parsed, valid number, or None when `raw` is not a valid phone number."""
+    number = _parse(raw, region)
+    return number if number is not None and phonenumbers.is_valid_number(number) else None
 
 
 def format_e164(number: PhoneNumber) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def inspect_phone(
+    raw: str, region: str | None = None
+) -> tuple[PhoneNumber, str, str | None, str | None] | None:
+    """(number, E.164, timezone, country) of a valid number, else None.
+
+    The hot path of CSV import: same verdict as `phonenumbers.is_valid_number`, but the number's
+    region is looked up once and reused for the country (it is the costly step for +1 numbers).
+    """
+    number = _parse(raw, region)
+    if number is None:
+        return None
+    number_region = phonenumbers.region_code_for_number(number)
+    if not phonenumbers.is_valid_number_for_region(number, number_region):
+        return None
+    country = number_region if number_region and number_region.isalpha() else None
+    return number, format_e164(number), timezone_of(number), country
 
 
 def require_phone(raw: str, region: str | None = None) -> PhoneNumber:

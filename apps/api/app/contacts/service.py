@@ -12,7 +12,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from app.contacts.models import Contact
-from app.contacts.phone import country_of, format_e164, parse_phone, require_phone, timezone_of
+from app.contacts.phone import (
+    inspect_phone,
+    parse_phone,
+    require_phone,
+    timezone_of,
+)
 from app.contacts.schemas import ContactCreate, ContactUpdate
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, ValidationFailed
@@ -33,8 +38,11 @@ def dialect_insert(db: Session) -> Any:
 
 def phone_facts(raw: str, region: str | None = None) -> tuple[str, str | None, str | None]:
     """(E.164, timezone, country) of a number; ValidationFailed(field="phone") if invalid."""
-    number = require_phone(raw, region)
-    return format_e164(number), timezone_of(number), country_of(number)
+    facts = inspect_phone(raw, region)
+    if facts is None:
+        require_phone(raw, region)  # raises the error that names the value
+    assert facts is not None
+    return facts[1:]
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -225,9 +233,9 @@ def get_or_create_by_phone(
     raw = phone.strip()
     if _WA_ID.match(raw):
         raw = "+" + raw
-    number = parse_phone(raw)
-    if number is not None:
-        e164, tz, country = format_e164(number), timezone_of(number), country_of(number)
+    facts = inspect_phone(raw)
+    if facts is not None:
+        _, e164, tz, country = facts
     elif _WA_ID.match(raw.lstrip("+")) and raw.startswith("+"):
         # Meta knows the number exists even if our metadata is older than its range.
         e164, tz, country = raw, None, None
