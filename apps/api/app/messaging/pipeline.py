@@ -1,0 +1,275 @@
+"""Sending one claimed batch of a sender number: check, reserve, send, record.
+
+1. In a transaction that only reads, the batch's contact rows are locked `FOR SHARE` and the
+   policy is re-checked on them (opt-out, consent, 24 h window, quiet hours, campaign state).
+   That transaction stays open while the batch's HTTP requests are in flight, so an opt-out
+   (`UPDATE contacts …`) committed by anyone waits until they finish: once it is committed, no
+   send to that contact can start (SPEC §2.2). It lasts one batch (≈ one round trip at full
+   concurrency; one message when a per-message delay applies).
+2. Pacing slots are reserved for what passed, all-or-nothing per message (app.pacing).
+3. Requests go out concurrently on one event loop (aiohttp, bounded by SEND_CONCURRENCY)
+   with our message id as `biz_opaque_callback_data`.
+4. Results are written in bulk in a second transaction; a status only ever moves forward, so
+   a webhook that got there first is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.campaigns.models import Campaign, DripStep, Enrollment
+from app.campaigns.personalize import RenderedMessage, render_message
+from app.contacts.models import Contact
+from app.core.config import settings
+from app.core.db import get_sessionmaker, utcnow
+from app.integrations.whatsapp.base import (
+    ErrorCategory,
+    SenderCredentials,
+    WhatsAppError,
+    WhatsAppProvider,
+)
+from app.messaging import policy, results
+from app.messaging.asyncloop import provider_for, run_async
+from app.messaging.models import Template
+from app.messaging.policy import Action
+from app.pacing import Slot, ThrottleStore
+from app.pacing.throttle import next_room_at
+from app.senders.limits import Caps
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The columns of a claimed row the pipeline needs (from the claim's RETURNING)."""
+
+    id: int
+    contact_id: int
+    campaign_id: int | None
+    step_index: int | None
+    enrollment_id: int | None
+    template_id: int | None
+    type: str
+    body: str | None
+    payload: dict[str, Any]
+    attempts: int
+    first_deferred_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SenderInfo:
+    id: int
+    provider: str
+    credentials: SenderCredentials
+    caps: Caps
+
+
+@dataclass
+class _Ready:
+    row: Claimed
+    phone: str
+    rendered: RenderedMessage
+    slot: Slot
+
+
+@dataclass
+class BatchReport:
+    sent: int = 0
+    finished: int = 0
+    requeued: int = 0
+    sender_blocked: bool = False
+    by_outcome: dict[str, int] = field(default_factory=dict)
+
+
+class _NotAttempted(Exception):
+    """The send was not started because the number was stopped mid-batch."""
+
+
+def _load_context(db: Session, rows: list[Claimed]) -> dict[str, Any]:
+    contact_ids = sorted({r.contact_id for r in rows})
+    # FOR SHARE: a concurrent opt-out waits for this transaction (ignored on SQLite).
+    contacts = {
+        c.id: c
+        for c in db.scalars(
+            select(Contact)
+            .where(Contact.id.in_(contact_ids))
+            .order_by(Contact.id)
+            .with_for_update(read=True)
+        )
+    }
+    campaign_ids = {r.campaign_id for r in rows if r.campaign_id is not None}
+    campaigns = {c.id: c for c in db.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids)))}
+    steps = {
+        (s.campaign_id, s.position): s
+        for s in db.scalars(select(DripStep).where(DripStep.campaign_id.in_(campaign_ids)))
+    }
+    enrollment_ids = {r.enrollment_id for r in rows if r.enrollment_id is not None}
+    enrollments = dict(
+        db.execute(
+            select(Enrollment.id, Enrollment.state).where(Enrollment.id.in_(enrollment_ids))
+        ).all()
+    )
+    template_ids = {r.template_id for r in rows if r.template_id is not None}
+    template_ids |= {c.template_id for c in campaigns.values() if c.template_id is not None}
+    template_ids |= {s.template_id for s in steps.values() if s.template_id is not None}
+    categories = dict(
+        db.execute(
+            select(Template.id, Template.category).where(Template.id.in_(template_ids))
+        ).all()
+    )
+    return {
+        "contacts": contacts,
+        "campaigns": campaigns,
+        "steps": steps,
+        "enrollments": enrollments,
+        "categories": categories,
+    }
+
+
+def _source_template(row: Claimed, campaign: Campaign | None, step: DripStep | None):
+    if step is not None:
+        return step.template_id
+    if campaign is not None:
+        return campaign.template_id
+    return row.template_id
+
+
+def _render(
+    db: Session, row: Claimed, contact: Contact, campaign: Campaign | None, step: DripStep | None
+) -> RenderedMessage:
+    if campaign is not None:
+        return render_message(db=db, campaign=campaign, contact=contact, step=step)
+    template = row.payload.get("template") if row.payload else None
+    if row.type == "template" and isinstance(template, dict):
+        return RenderedMessage(
+            kind="template",
+            body=row.body or "",
+            template_name=template.get("name"),
+            language=template.get("language"),
+            components=template.get("components") or [],
+        )
+    return RenderedMessage(kind="text", body=row.body or "")
+
+
+async def _send_one(
+    provider: WhatsAppProvider, creds: SenderCredentials, item: _Ready
+) -> str | BaseException:
+    r = item.rendered
+    try:
+        if r.kind == "template":
+            return await provider.send_template(
+                sender=creds,
+                to=item.phone,
+                name=r.template_name or "",
+                language=r.language or "en_US",
+                components=r.components,
+                callback_data=str(item.row.id),
+            )
+        return await provider.send_text(
+            sender=creds, to=item.phone, body=r.body, callback_data=str(item.row.id)
+        )
+    except WhatsAppError as err:
+        return err
+    except Exception as exc:  # unknown failure inside the call: it may have gone out
+        log.exception("unexpected error sending message %s", item.row.id)
+        return WhatsAppError(message=repr(exc)[:500], category=ErrorCategory.AMBIGUOUS)
+
+
+async def _send_all(
+    provider: WhatsAppProvider, creds: SenderCredentials, items: list[_Ready]
+) -> list[str | BaseException]:
+    gate = asyncio.Semaphore(max(1, settings.SEND_CONCURRENCY))
+    stopped = False
+
+    async def one(item: _Ready) -> str | BaseException:
+        nonlocal stopped
+        async with gate:
+            if stopped:
+                return _NotAttempted()
+            result = await _send_one(provider, creds, item)
+            if isinstance(result, WhatsAppError) and result.category == "sender_blocked":
+                stopped = True
+            return result
+
+    return await asyncio.gather(*(one(i) for i in items))
+
+
+def process_batch(
+    *, sender: SenderInfo, rows: list[Claimed], throttle: ThrottleStore
+) -> BatchReport:
+    """Check, reserve, send and record one claimed batch. Never raises for a send failure."""
+    out = results.Recorder(sender_id=sender.id)
+    now = utcnow()
+    ready: list[_Ready] = []
+    granted: dict[int, bool] = {}
+    sent_results: list[str | BaseException] = []
+    maker = get_sessionmaker()
+    with maker() as ldb:
+        ctx = _load_context(ldb, rows)
+        candidates: list[tuple[Claimed, Contact, RenderedMessage, bool]] = []
+        for row in rows:
+            contact = ctx["contacts"].get(row.contact_id)
+            campaign = ctx["campaigns"].get(row.campaign_id) if row.campaign_id else None
+            step = ctx["steps"].get((row.campaign_id, row.step_index or 0))
+            step = step if campaign is not None and campaign.type == "drip" else None
+            template_id = _source_template(row, campaign, step)
+            verdict = policy.check(
+                contact=contact,
+                campaign=campaign,
+                is_template=template_id is not None or row.type == "template",
+                template_category=ctx["categories"].get(template_id),
+                enrollment_state=ctx["enrollments"].get(row.enrollment_id),
+                now=now,
+            )
+            if verdict.action != Action.SEND:
+                out.apply_verdict(row, verdict, now=now)
+                continue
+            try:
+                rendered = _render(ldb, row, contact, campaign, step)
+            except Exception as exc:
+                out.finish(row, "failed", now=now, code="render_error", detail=str(exc)[:500])
+                continue
+            outside = not policy.in_service_window(contact.last_inbound_at, now)
+            candidates.append((row, contact, rendered, outside))
+        slots = [Slot(r.id, c.id, new_recipient=o) for r, c, _, o in candidates]
+        granted = throttle.reserve(
+            db=ldb, sender_id=sender.id, caps=sender.caps, slots=slots, now=now
+        )
+        room_at: datetime | None = None
+        for (row, contact, rendered, _), slot in zip(candidates, slots, strict=True):
+            if slot.message_id in granted:
+                ready.append(_Ready(row, contact.phone, rendered, slot))
+                continue
+            if room_at is None:
+                usage = throttle.usage(db=ldb, sender_id=sender.id, now=now)
+                room_at = next_room_at(usage, sender.caps, now)
+            out.defer(row, room_at, reason="rate_cap", now=now)
+        if ready:
+            provider = provider_for(sender.provider)
+            sent_results = run_async(_send_all(provider, sender.credentials, ready))
+        ldb.rollback()  # read-only: ends the transaction, releasing the share locks
+    done = utcnow()
+    unsent: list[Slot] = []
+    for item, result in zip(ready, sent_results, strict=True):
+        if isinstance(result, str):
+            out.sent(item.row, wamid=result, body=item.rendered.body, now=done)
+        elif isinstance(result, _NotAttempted):
+            out.defer(item.row, done, reason="sender_stopped", now=done)
+            unsent.append(item.slot)
+        else:
+            assert isinstance(result, WhatsAppError)
+            if out.failed_send(item.row, result, body=item.rendered.body, now=done):
+                unsent.append(item.slot)
+    with maker() as wdb:
+        out.write(wdb, now=done)
+        wdb.commit()
+    if unsent:
+        throttle.release(sender_id=sender.id, slots=unsent, granted=granted)
+    return out.report(BatchReport)

@@ -1,0 +1,264 @@
+"""Recording what happened to each claimed row, in bulk (a few statements per batch).
+
+Every write is conditional on the row still being `sending` (or `unknown`, for a late
+success), so a status webhook that got there first is never overwritten and a status never
+moves backwards (SPEC §5). Each change appends a MessageEvent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, case, func, insert, or_, update
+from sqlalchemy.orm import Session
+
+from app.core.enums import CampaignStatus, MessageStatus, SenderStatus
+from app.integrations.whatsapp.base import WhatsAppError
+from app.messaging import retry
+from app.messaging.models import Message, MessageEvent
+from app.messaging.policy import Action, Verdict
+
+if TYPE_CHECKING:
+    from app.messaging.pipeline import Claimed
+
+S = MessageStatus
+# Plain comparisons, not IN (...): executemany cannot expand list parameters.
+_IN_FLIGHT = or_(Message.status == S.SENDING, Message.status == S.UNKNOWN)
+
+_SENT = (
+    update(Message)
+    .where(Message.id == bindparam("b_id"), _IN_FLIGHT)
+    .values(
+        status=S.SENT,
+        wamid=func.coalesce(Message.wamid, bindparam("b_wamid")),
+        sent_at=func.coalesce(Message.sent_at, bindparam("b_at")),
+        body=bindparam("b_body"),
+        error_code=None,
+        error_detail=None,
+        updated_at=bindparam("b_at"),
+    )
+)
+# A webhook may have moved the row past `sent` before our answer was recorded: keep its
+# status, only add what we know (wamid, body, sent time).
+_SENT_LATE = (
+    update(Message)
+    .where(Message.id == bindparam("b_id"), ~_IN_FLIGHT)
+    .values(
+        wamid=func.coalesce(Message.wamid, bindparam("b_wamid")),
+        sent_at=func.coalesce(Message.sent_at, bindparam("b_at")),
+        body=func.coalesce(Message.body, bindparam("b_body")),
+    )
+)
+_FINISH = (
+    update(Message)
+    .where(Message.id == bindparam("b_id"), Message.status == S.SENDING)
+    .values(
+        status=bindparam("b_status"),
+        skip_reason=bindparam("b_reason"),
+        error_code=bindparam("b_code"),
+        error_detail=bindparam("b_detail"),
+        body=func.coalesce(bindparam("b_body"), Message.body),
+        failed_at=case((bindparam("b_status") == S.FAILED, bindparam("b_at")), else_=None),
+        updated_at=bindparam("b_at"),
+    )
+)
+_REQUEUE = (
+    update(Message)
+    .where(Message.id == bindparam("b_id"), Message.status == S.SENDING)
+    .values(
+        status=S.QUEUED,
+        next_attempt_at=bindparam("b_due"),
+        attempts=Message.attempts - bindparam("b_undo"),
+        error_code=bindparam("b_code"),
+        error_detail=bindparam("b_detail"),
+        first_deferred_at=func.coalesce(Message.first_deferred_at, bindparam("b_first")),
+        updated_at=bindparam("b_at"),
+    )
+)
+
+
+class Recorder:
+    """Collects outcomes of one batch and writes them in one transaction."""
+
+    def __init__(self, *, sender_id: int) -> None:
+        self.sender_id = sender_id
+        self.sent_rows: list[dict[str, Any]] = []
+        self.finished: list[dict[str, Any]] = []
+        self.requeued: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self.campaigns: set[int] = set()
+        self.marketing_opt_outs: set[int] = set()
+        self.sent_contacts: set[int] = set()
+        self.blocked: WhatsAppError | None = None
+        self.counts: Counter[str] = Counter()
+
+    # --- collecting ----------------------------------------------------------------------
+    def _event(self, row: Claimed, event: str, at: datetime, **data: Any) -> None:
+        clean = {k: v for k, v in data.items() if v is not None}
+        self.events.append({"message_id": row.id, "event": event, "occurred_at": at, "data": clean})
+        self.counts[event] += 1
+
+    def sent(self, row: Claimed, *, wamid: str, body: str, now: datetime) -> None:
+        self.sent_rows.append({"b_id": row.id, "b_wamid": wamid, "b_body": body, "b_at": now})
+        self.sent_contacts.add(row.contact_id)
+        if row.campaign_id is not None:
+            self.campaigns.add(row.campaign_id)
+        self._event(row, "sent", now, wamid=wamid)
+
+    def finish(
+        self,
+        row: Claimed,
+        status: str,
+        *,
+        now: datetime,
+        reason: str | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+        body: str | None = None,
+    ) -> None:
+        self.finished.append(
+            {
+                "b_id": row.id,
+                "b_status": str(status),
+                "b_reason": reason,
+                "b_code": code,
+                "b_detail": detail,
+                "b_body": body,
+                "b_at": now,
+            }
+        )
+        if row.campaign_id is not None:
+            self.campaigns.add(row.campaign_id)
+        self._event(row, str(status), now, reason=reason, code=code, detail=detail)
+
+    def defer(
+        self,
+        row: Claimed,
+        due: datetime,
+        *,
+        reason: str,
+        now: datetime,
+        undo: bool = True,
+        code: str | None = None,
+        detail: str | None = None,
+        first_deferred_at: datetime | None = None,
+        event: str = "deferred",
+    ) -> None:
+        self.requeued.append(
+            {
+                "b_id": row.id,
+                "b_due": due,
+                "b_undo": 1 if undo else 0,
+                "b_code": code,
+                "b_detail": detail,
+                "b_first": first_deferred_at,
+                "b_at": now,
+            }
+        )
+        self._event(row, event, now, reason=reason, until=due.isoformat(), code=code)
+
+    def apply_verdict(self, row: Claimed, verdict: Verdict, *, now: datetime) -> None:
+        if verdict.action == Action.SKIP:
+            self.finish(row, S.SKIPPED, now=now, reason=verdict.reason)
+        elif verdict.action == Action.CANCEL:
+            self.finish(row, S.CANCELLED, now=now, reason=verdict.reason)
+        else:  # DEFER (quiet hours) or REQUEUE (campaign paused meanwhile)
+            self.defer(row, verdict.until or now, reason=verdict.reason or "", now=now)
+
+    def failed_send(self, row: Claimed, err: WhatsAppError, *, body: str, now: datetime) -> bool:
+        """Record a failed provider call; True when nothing was sent (give the slot back)."""
+        outcome = retry.outcome_for(
+            err, attempts=row.attempts, first_deferred_at=row.first_deferred_at, now=now
+        )
+        code = str(err.code) if err.code is not None else None
+        detail = (err.message or "")[:2000]
+        if outcome.status == S.QUEUED:
+            self.defer(
+                row,
+                outcome.next_attempt_at or now,
+                reason=str(err.category),
+                now=now,
+                undo=outcome.undo_attempt,
+                code=code,
+                detail=detail,
+                first_deferred_at=outcome.first_deferred_at,
+                event=outcome.event,
+            )
+        else:
+            self.finish(row, outcome.status, now=now, code=code, detail=detail, body=body)
+        if outcome.block_sender and self.blocked is None:
+            self.blocked = err
+        if outcome.marketing_opt_out:
+            self.marketing_opt_outs.add(row.contact_id)
+        return outcome.release_slot
+
+    # --- writing -------------------------------------------------------------------------
+    def write(self, db: Session, *, now: datetime) -> None:
+        from app.contacts.models import Contact
+
+        conn = db.connection()  # Core executemany: one round trip per batch (pipelined)
+        if self.sent_rows:
+            conn.execute(_SENT, self.sent_rows)
+            conn.execute(_SENT_LATE, self.sent_rows)
+        if self.finished:
+            conn.execute(_FINISH, self.finished)
+        if self.requeued:
+            conn.execute(_REQUEUE, self.requeued)
+        if self.events:
+            conn.execute(insert(MessageEvent), self.events)
+        if self.sent_contacts:
+            db.execute(
+                update(Contact)
+                .where(Contact.id.in_(sorted(self.sent_contacts)))
+                .values(last_outbound_at=now)
+            )
+        if self.marketing_opt_outs:
+            db.execute(
+                update(Contact)
+                .where(
+                    Contact.id.in_(sorted(self.marketing_opt_outs)),
+                    Contact.marketing_opted_out_at.is_(None),
+                )
+                .values(marketing_opted_out_at=now)
+            )
+        if self.blocked is not None:
+            stop_sender(db=db, sender_id=self.sender_id, err=self.blocked, now=now)
+        if self.campaigns:
+            from app.campaigns.service import maybe_complete
+
+            for campaign_id in sorted(self.campaigns):
+                maybe_complete(db=db, campaign_id=campaign_id)
+
+    def report(self, cls: type) -> Any:
+        return cls(
+            sent=len(self.sent_rows),
+            finished=len(self.finished),
+            requeued=len(self.requeued),
+            sender_blocked=self.blocked is not None,
+            by_outcome=dict(self.counts),
+        )
+
+
+def stop_sender(*, db: Session, sender_id: int, err: WhatsAppError, now: datetime) -> None:
+    """Pause (or block) the number and pause its running campaigns, saying why (SPEC §5)."""
+    from app.campaigns.models import Campaign
+    from app.senders.models import SenderNumber
+
+    status = retry.sender_status_for(err)
+    reason = f"Cloud API error {err.code}: {err.message}"[:1000]
+    db.execute(
+        update(SenderNumber)
+        .where(SenderNumber.id == sender_id, SenderNumber.status == SenderStatus.ACTIVE)
+        .values(status=status, status_reason=reason, status_changed_at=now, updated_at=now)
+    )
+    db.execute(
+        update(Campaign)
+        .where(Campaign.sender_id == sender_id, Campaign.status == CampaignStatus.RUNNING)
+        .values(
+            status=CampaignStatus.PAUSED,
+            status_reason=f"sender number {status}: {reason}",
+            updated_at=now,
+        )
+    )

@@ -1,0 +1,42 @@
+"""The one beat schedule (SPEC §11). Run exactly one `celery beat`; every task here is safe to
+run twice anyway. Each entry `expires` before its next run, so a backlog after an outage does
+not replay a pile of stale runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery.schedules import crontab
+
+from app.core.config import settings
+from app.workers.queues import Queue
+
+
+def _every(seconds: float, task: str, queue: Queue) -> dict[str, Any]:
+    return {
+        "task": task,
+        "schedule": seconds,
+        "options": {"queue": queue.value, "expires": max(1.0, seconds * 0.9)},
+    }
+
+
+def _daily_at_2(task: str, queue: Queue) -> dict[str, Any]:
+    return {
+        "task": task,
+        "schedule": crontab(hour=2, minute=0),
+        "options": {"queue": queue.value, "expires": 6 * 3600},
+    }
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    lead_minutes = max(1, settings.LEAD_SCORE_UPDATE_MINUTES)
+    return {
+        "process-scheduled-campaigns": _every(60, "process_scheduled_campaigns", Queue.CAMPAIGNS),
+        "reconcile": _every(60, "reconcile", Queue.CAMPAIGNS),
+        "process-drip-sequences": _every(300, "process_drip_sequences", Queue.CAMPAIGNS),
+        "monitor-ban-risks": _every(1800, "monitor_ban_risks", Queue.CAMPAIGNS),
+        "update-campaign-analytics": _every(600, "update_campaign_analytics", Queue.ANALYTICS),
+        "update-lead-scores": _every(lead_minutes * 60, "update_lead_scores", Queue.ANALYTICS),
+        "generate-daily-report": _daily_at_2("generate_daily_report", Queue.ANALYTICS),
+        "cleanup-old-messages": _daily_at_2("cleanup_old_messages", Queue.MESSAGES),
+    }
