@@ -359,3 +359,24 @@ def test_service_opt_in_out_with_explicit_time(db, workspace):
     db.refresh(contact)
     assert contact.opted_out_at == at and contact.opt_out_source == "STOP"
     assert not contact.can_receive_campaigns
+
+
+def test_nul_characters_are_422_not_500(client, auth):
+    """PostgreSQL cannot store U+0000; such input is refused with the field named."""
+    cases = [
+        (URL, {"phone": "+14155550100", "name": "a\u0000b"}, "name"),
+        (URL, {"phone": "+14155550100", "attributes": {"k": ["x\u0000"]}}, "attributes"),
+        (URL, {"phone": "+14155550100", "tags": ["a\u0000"]}, "tags"),
+    ]
+    for url, body, field in cases:
+        r = client.post(url, json=body, headers=auth)
+        assert r.status_code == 422, body
+        assert r.json()["errors"][0]["field"] == field
+    cid = _create(client, auth)["id"]
+    r = client.post(f"{URL}/{cid}/opt-in", json={"source": "web\u0000"}, headers=auth)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "source"
+    for query, field in (("?search=a%00b", "search"), ("?tag=a%00b", "tag")):
+        for path in ("", "/export"):
+            r = client.get(f"{URL}{path}{query}", headers=auth)
+            assert r.status_code == 422, (path, query)
+            assert r.json()["errors"][0]["field"] == field

@@ -159,6 +159,13 @@ def test_failure_after_flushed_batches_leaves_nothing(client, auth, workspace, d
     assert _count(db, workspace.id) == 0  # the 20 rows of earlier batches were rolled back
 
 
+def test_nul_in_a_row_makes_that_row_invalid(client, auth, workspace, db):
+    report = _upload(client, auth, b"phone,name\n+14155550100,a\x00b\n+14155550101,ok\n").json()
+    assert (report["created"], report["invalid"]) == (1, 1)
+    assert report["errors"][0]["line"] == 2 and "NUL" in report["errors"][0]["reason"]
+    assert set(_by_phone(db, workspace.id)) == {"+14155550101"}
+
+
 def test_missing_file_is_422(client, auth):
     r = client.post(f"{URL}/import", headers=auth)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file"

@@ -1,9 +1,11 @@
 """CSV import (streamed, batched upserts) and export (streamed) of contacts.
 
 Import reads the upload row by row through `csv` over a text wrapper, so memory stays flat
-whatever the file size. Rows are upserted in batches with the dialect's
-INSERT … ON CONFLICT (workspace_id, phone) DO UPDATE. Everything happens in the caller's
-transaction: a file that fails as a whole (undecodable, not CSV, no phone column) leaves nothing.
+whatever the file size. Valid rows are merged with what the workspace already has (one lookup
+per batch) and upserted in batches with INSERT … ON CONFLICT (workspace_id, phone) DO UPDATE:
+one json_to_recordset() statement per batch on PostgreSQL, an executemany on SQLite. Everything
+happens in the caller's transaction: a file that fails as a whole (undecodable, not CSV, no
+phone column) leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,17 +46,9 @@ _TRUE = frozenset({"true", "yes", "1", "y"})
 _FALSE = frozenset({"false", "no", "0", "n"})
 _RESERVED = frozenset(EXPORT_COLUMNS) | frozenset(PHONE_ALIASES)
 _UPDATED = ("name", "email", "tags", "attributes", "timezone", "opted_in_at", "opt_in_source")
-_PG_TYPES = {
-    "phone": "varchar",
-    "name": "varchar",
-    "email": "varchar",
-    "tags": "jsonb",
-    "attributes": "jsonb",
-    "timezone": "varchar",
-    "country": "varchar",
-    "opted_in_at": "timestamptz",
-    "opt_in_source": "varchar",
-}
+_PG_TYPES = {name: "varchar" for name in ("phone", "name", "email", "timezone", "country")}
+_PG_TYPES |= {"tags": "jsonb", "attributes": "jsonb", "opted_in_at": "timestamptz"}
+_PG_TYPES |= {"opt_in_source": "varchar"}
 # The batch travels as ONE JSON parameter expanded by json_to_recordset(): the statement text
 # never changes (no re-compiling in SQLAlchemy or psycopg) and orjson encodes a batch in about a
 # millisecond, where per-value parameters cost tens of microseconds a row in Python.
@@ -146,6 +141,8 @@ def _cell(values: list[str], index: int | None) -> str | None:
 def _parse_row(values: list[str], layout: _Layout, region: str | None, seen: set[str]) -> _Row:
     if len(values) > layout.width and any(v.strip() for v in values[layout.width :]):
         raise RowInvalid(f"row has {len(values)} fields, header has {layout.width}", None)
+    if any("\x00" in v for v in values):
+        raise RowInvalid("contains a NUL character", None)
     raw_phone = _cell(values, layout.phone)
     if raw_phone is None:
         raise RowInvalid("missing phone", None)
@@ -199,7 +196,8 @@ def _delimiter(header_line: str) -> str:
 class _Importer:
     def __init__(self, db: Session, workspace_id: int) -> None:
         self.db, self.workspace_id = db, workspace_id
-        self.result = ImportResult()
+        self.counts: Counter[str] = Counter()  # plain ints: pydantic setattr is slow per row
+        self.errors: list[RowError] = []
         self.seen: set[str] = set()
         self.pending: dict[str, _Row] = {}
         self.postgres = db.get_bind().dialect.name == "postgresql"
@@ -215,16 +213,18 @@ class _Importer:
             set_={name: stmt.excluded[name] for name in (*_UPDATED, "updated_at")},
         )
 
+    def report(self) -> ImportResult:
+        truncated = self.counts["invalid"] > len(self.errors)
+        return ImportResult(**self.counts, errors=self.errors, errors_truncated=truncated)
+
     def invalid(self, line: int, exc: RowInvalid) -> None:
-        self.result.invalid += 1
-        if len(self.result.errors) < MAX_REPORTED_ERRORS:
-            self.result.errors.append(RowError(line=line, reason=exc.reason, value=exc.value))
-        else:
-            self.result.errors_truncated = True
+        self.counts["invalid"] += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(line=line, reason=exc.reason, value=exc.value))
 
     def add(self, row: _Row) -> None:
         if not row.first_in_file:
-            self.result.duplicates += 1
+            self.counts["duplicates"] += 1
         self.seen.add(row.phone)
         earlier = self.pending.get(row.phone)
         if earlier is not None:
@@ -263,9 +263,9 @@ class _Importer:
     def _values(self, row: _Row, old: Any, now: datetime) -> dict[str, Any]:
         if row.first_in_file:
             if old is None:
-                self.result.created += 1
+                self.counts["created"] += 1
             else:
-                self.result.updated += 1
+                self.counts["updated"] += 1
         consent_at = now if row.opted_in else None
         source = (row.opt_in_source or "csv_import") if row.opted_in else None
         values: dict[str, Any] = {
@@ -312,7 +312,7 @@ def import_contacts(
             start, line = line + 1, reader.line_num + 1
             if not values or not any(v.strip() for v in values):
                 continue
-            importer.result.total_rows += 1
+            importer.counts["total_rows"] += 1
             try:
                 importer.add(_parse_row(values, layout, region, importer.seen))
             except RowInvalid as exc:
@@ -326,7 +326,7 @@ def import_contacts(
         raise ValidationFailed(f"The file is not valid CSV: {exc}", field="file") from exc
     finally:
         text.detach()  # leave the upload open; its owner closes it
-    return importer.result
+    return importer.report()
 
 
 # --- export ----------------------------------------------------------------------------------

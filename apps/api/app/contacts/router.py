@@ -97,6 +97,8 @@ def export_contacts(
     opted_in: OptedInQuery = None,
     search: SearchQuery = None,
 ) -> StreamingResponse:
+    service.check_filter_text(tags=tag, search=search)  # a 4xx must come before the 200
+
     def body() -> Iterator[str]:
         # Own session: it must outlive the request handler while the body streams.
         with get_sessionmaker()() as session:

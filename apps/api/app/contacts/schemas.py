@@ -63,9 +63,29 @@ def clean_attributes(values: dict[str, Any] | None) -> dict[str, Any]:
     return attributes
 
 
-class _ContactFields(BaseModel):
+def has_nul(value: Any) -> bool:
+    """PostgreSQL text and jsonb cannot store U+0000: such input is refused as invalid."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise ValueError("must not contain NUL (\\u0000) characters")
+        return value
+
+
+class _ContactFields(_Body):
     @field_validator("timezone", check_fields=False)
     @classmethod
     def _timezone(cls, value: str | None) -> str | None:
@@ -113,15 +133,11 @@ class ContactUpdate(_ContactFields):
     timezone: str | None = None
 
 
-class OptInRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class OptInRequest(_Body):
     source: str = Field(min_length=1, max_length=100, examples=["website_form"])
 
 
-class OptOutRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class OptOutRequest(_Body):
     source: str = Field(default="api", min_length=1, max_length=100)
 
 

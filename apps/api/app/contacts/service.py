@@ -18,7 +18,7 @@ from app.contacts.phone import (
     require_phone,
     timezone_of,
 )
-from app.contacts.schemas import ContactCreate, ContactUpdate
+from app.contacts.schemas import ContactCreate, ContactUpdate, has_nul
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -79,6 +79,14 @@ def is_opted_in() -> ColumnElement[bool]:
     return and_(Contact.opted_in_at.is_not(None), Contact.opted_out_at.is_(None))
 
 
+def check_filter_text(*, tags: list[str] | None, search: str | None) -> None:
+    """Refuse filter text the database cannot take (NUL), before anything is streamed."""
+    if search and has_nul(search):
+        raise ValidationFailed("search must not contain NUL characters", field="search")
+    if tags and has_nul(tags):
+        raise ValidationFailed("tag must not contain NUL characters", field="tag")
+
+
 def contact_filters(
     db: Session,
     *,
@@ -88,6 +96,7 @@ def contact_filters(
     search: str | None = None,
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses shared by the list and the CSV export. Always scoped to the workspace."""
+    check_filter_text(tags=tags, search=search)
     clauses: list[ColumnElement[bool]] = [Contact.workspace_id == workspace_id]
     clauses += [has_tag(db, tag) for tag in tags or [] if tag.strip()]
     if opted_in is not None:
