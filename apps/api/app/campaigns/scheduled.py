@@ -12,12 +12,11 @@ import logging
 from app.campaigns import drip, risk
 from app.core.db import session_scope, utcnow
 from app.workers.celery_app import celery_app
-from app.workers.queues import Queue
 
 log = logging.getLogger(__name__)
 
 
-@celery_app.task(name="process_drip_sequences", queue=Queue.CAMPAIGNS.value)
+@celery_app.task(name="process_drip_sequences")
 def process_drip_sequences() -> int:
     """Materialise due drip steps, then wake the senders that got rows."""
     from app.messaging.dispatch import enqueue_dispatch
@@ -28,7 +27,7 @@ def process_drip_sequences() -> int:
     return len(senders)
 
 
-@celery_app.task(name="monitor_ban_risks", queue=Queue.CAMPAIGNS.value)
+@celery_app.task(name="monitor_ban_risks")
 def monitor_ban_risks() -> dict[str, str]:
     with session_scope() as db:
         rows = risk.monitor(db=db, now=utcnow())

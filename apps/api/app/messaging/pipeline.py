@@ -209,6 +209,7 @@ def process_batch(
     now = utcnow()
     ready: list[_Ready] = []
     granted: dict[int, bool] = {}
+    pacing_error: Exception | None = None
     sent_results: list[str | BaseException] = []
     maker = get_sessionmaker()
     with maker() as ldb:
@@ -239,9 +240,15 @@ def process_batch(
             outside = not policy.in_service_window(contact.last_inbound_at, now)
             candidates.append((row, contact, rendered, outside))
         slots = [Slot(r.id, c.id, new_recipient=o) for r, c, _, o in candidates]
-        granted = throttle.reserve(
-            db=ldb, sender_id=sender.id, caps=sender.caps, slots=slots, now=now
-        )
+        try:
+            granted = throttle.reserve(
+                db=ldb, sender_id=sender.id, caps=sender.caps, slots=slots, now=now
+            )
+        except Exception as exc:  # Redis down: nothing was sent, put the rows back
+            pacing_error = exc
+            for row, *_ in candidates:
+                out.defer(row, now, reason="pacing_unavailable", now=now)
+            candidates, slots, granted = [], [], {}
         room_at: datetime | None = None
         for (row, contact, rendered, _), slot in zip(candidates, slots, strict=True):
             if slot.message_id in granted:
@@ -271,5 +278,10 @@ def process_batch(
         out.write(wdb, now=done)
         wdb.commit()
     if unsent:
-        throttle.release(sender_id=sender.id, slots=unsent, granted=granted)
+        try:
+            throttle.release(sender_id=sender.id, slots=unsent, granted=granted)
+        except Exception:  # a slot kept too long only makes pacing stricter
+            log.warning("could not release %s pacing slots", len(unsent), exc_info=True)
+    if pacing_error is not None:
+        raise pacing_error  # the task retries with backoff once the store is back
     return out.report(BatchReport)

@@ -16,7 +16,6 @@ from sqlalchemy.exc import DBAPIError
 
 from app.messaging import dispatch, reconcile
 from app.workers.celery_app import INFRA_RETRY, celery_app
-from app.workers.queues import Queue
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,6 @@ INFRA_ERRORS = (DBAPIError, RedisConnectionError, RedisTimeoutError)
 
 @celery_app.task(
     name="dispatch_sender",
-    queue=Queue.MESSAGES.value,
     autoretry_for=INFRA_ERRORS,
     **INFRA_RETRY,
 )
@@ -38,15 +36,13 @@ def dispatch_sender(sender_id: int) -> dict[str, int]:
     return {"sent": result.sent, "processed": result.processed}
 
 
-@celery_app.task(
-    name="send_message", queue=Queue.MESSAGES.value, autoretry_for=INFRA_ERRORS, **INFRA_RETRY
-)
+@celery_app.task(name="send_message", autoretry_for=INFRA_ERRORS, **INFRA_RETRY)
 def send_message(message_id: int) -> bool:
     """Send one queued row now (seed name). Not due, already claimed or final → nothing."""
     return dispatch.send_one(message_id=message_id)
 
 
-@celery_app.task(name="reconcile", queue=Queue.CAMPAIGNS.value)
+@celery_app.task(name="reconcile")
 def reconcile_task() -> dict[str, int]:
     report = reconcile.reconcile()
     return {
@@ -56,6 +52,6 @@ def reconcile_task() -> dict[str, int]:
     }
 
 
-@celery_app.task(name="cleanup_old_messages", queue=Queue.MESSAGES.value)
+@celery_app.task(name="cleanup_old_messages")
 def cleanup_old_messages() -> int:
     return reconcile.cleanup_old_messages()
