@@ -8,6 +8,7 @@ machine: < 10 s wall time and < 300 MB peak RSS for 100,000 rows.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import resource
@@ -81,10 +82,8 @@ def _parse_only(path: Path) -> float:
         layout = _Layout.from_header(next(reader))
         seen: set[str] = set()
         for values in reader:
-            try:
+            with contextlib.suppress(RowInvalid):
                 seen.add(_parse_row(values, layout, None, seen).phone)
-            except RowInvalid:
-                pass
     return time.perf_counter() - start
 
 
@@ -98,6 +97,35 @@ def _import(path: Path, workspace_id: int):
     return result, time.perf_counter() - start  # includes the commit
 
 
+def _import_http(path: Path) -> tuple[dict, float]:
+    """The same file through POST /api/v1/contacts/import in-process (multipart parsing,
+    spooled upload, auth, commit), into a fresh workspace so every row is created."""
+    from fastapi.testclient import TestClient
+
+    from app.core.db import session_scope
+    from app.main import app
+    from app.workspaces.service import create_workspace, issue_key
+
+    with session_scope() as db:
+        workspace = create_workspace(db=db, name="bench-http")
+        secret = issue_key(db=db, workspace_id=workspace.id).secret
+    with TestClient(app) as client, path.open("rb") as fh:
+        start = time.perf_counter()
+        response = client.post(
+            "/api/v1/contacts/import",
+            files={"file": ("contacts.csv", fh, "text/csv")},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        elapsed = time.perf_counter() - start
+    response.raise_for_status()
+    return response.json(), elapsed
+
+
+def _table_row(label: str, report: dict, seconds: float, rows: int) -> str:
+    counts = " | ".join(f"{report[k]:,}" for k in ("created", "updated", "duplicates", "invalid"))
+    return f"| {label} | {seconds:.2f} s | {rows / seconds:,.0f} | {counts} |"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -106,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.database_url  # before `app` reads its settings
 
+    load_start = os.getloadavg()[0]
     _prepare_database(args.database_url)
     from app.core.db import session_scope
     from app.workspaces.service import create_workspace
@@ -123,11 +152,12 @@ def main(argv: list[str] | None = None) -> int:
         first, first_s = _import(path, workspace_id)
         rss_after_first = _rss_mb()
         second, second_s = _import(path, workspace_id)  # same file again: every row an update
+        rss_after_second = _rss_mb()
+        http, http_s = _import_http(path)
         rss_peak = _rss_mb()
         parse_s = _parse_only(path)
 
-    rate = args.rows / first_s
-    ok_time = first_s < TIME_TARGET_S and second_s < TIME_TARGET_S
+    ok_time = max(first_s, second_s, http_s) < TIME_TARGET_S
     ok_rss = rss_peak < RSS_TARGET_MB
     body = f"""
 {args.rows:,} rows ({size_mb:.1f} MB CSV, generated in {gen_s:.1f} s: mixed `+1…` and `(415) …`
@@ -136,15 +166,19 @@ formats, ~1% invalid numbers, ~1% in-file duplicates) imported into PostgreSQL t
 
 | run | wall time | rows/s | created | updated | duplicates | invalid |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
-| first import (empty table) | {first_s:.2f} s | {rate:,.0f} | {first.created:,} | {first.updated:,} | {first.duplicates:,} | {first.invalid:,} |
-| same file again (all updates) | {second_s:.2f} s | {args.rows / second_s:,.0f} | {second.created:,} | {second.updated:,} | {second.duplicates:,} | {second.invalid:,} |
+{_table_row("first import (empty table)", first.model_dump(), first_s, args.rows)}
+{_table_row("same file again (all updates)", second.model_dump(), second_s, args.rows)}
+{_table_row("HTTP route in-process, new workspace", http, http_s, args.rows)}
 
 - Parsing + validation alone (csv + libphonenumber + timezone lookup, no database): {parse_s:.2f} s
   ({parse_s / first_s:.0%} of the first import).
-- Peak RSS of the whole process: {rss_before:.0f} MB before the import, {rss_after_first:.0f} MB
-  after the first, {rss_peak:.0f} MB after both (`ru_maxrss`; includes the interpreter and imports).
-- Targets: < {TIME_TARGET_S:.0f} s — {"met" if ok_time else "**missed**"}; < {RSS_TARGET_MB:.0f} MB
-  peak RSS — {"met" if ok_rss else "**missed**"}.
+- Peak RSS of the whole process (`ru_maxrss`, interpreter and imports included): {rss_before:.0f} MB
+  before importing, {rss_after_first:.0f} MB after the first import, {rss_after_second:.0f} MB after
+  the second, {rss_peak:.0f} MB after the HTTP run (the test client holds the body in memory).
+- Targets: < {TIME_TARGET_S:.0f} s per import — {"met" if ok_time else "**missed**"};
+  < {RSS_TARGET_MB:.0f} MB peak RSS — {"met" if ok_rss else "**missed**"}.
+- Machine load average (1 min) at start / end: {load_start:.1f} / {os.getloadavg()[0]:.1f}
+  (the 2 cores are shared; a loaded machine stretches every figure).
 """
     print(body)
     if not args.no_report:

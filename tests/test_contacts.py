@@ -268,9 +268,20 @@ def test_other_workspace_contact_is_404_everywhere(client, auth, other_workspace
     assert mine["id"] in [c["id"] for c in client.get(URL, headers=auth).json()["items"]]
 
 
-def test_unknown_id_is_404(client, auth):
+def test_unknown_id_is_404(client, auth, db, workspace):
     assert client.get(f"{URL}/999999", headers=auth).status_code == 404
     assert client.get(f"{URL}/not-a-number", headers=auth).status_code == 422
+    for path in ("/99999999999999999999", "/0", "/-1", "/99999999999999999999/opt-out"):
+        r = (
+            client.post(f"{URL}{path}", headers=auth)
+            if "opt" in path
+            else client.get(f"{URL}{path}", headers=auth)
+        )
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "contact_id", path
+    r = client.get(f"{URL}?offset=99999999999999999999", headers=auth)
+    assert r.status_code == 422
+    with pytest.raises(NotFound):
+        service.get_contact(db=db, workspace_id=workspace.id, contact_id=2**70)
 
 
 @pytest.mark.parametrize(

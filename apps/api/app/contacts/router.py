@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from app.contacts import csv_io, service
@@ -22,6 +22,9 @@ from app.core.db import get_sessionmaker
 from app.core.deps import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
+
+MAX_ID = 2**63 - 1  # BIGINT: larger numbers can't be ids, and PostgreSQL would refuse them
+ContactId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 TagQuery = Annotated[
     list[str] | None, Query(description="Only contacts with this tag (repeat for all of several)")
@@ -49,7 +52,7 @@ def list_contacts(
     opted_in: OptedInQuery = None,
     search: SearchQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> ContactPage:
     items, total = service.list_contacts(
         db=db,
@@ -118,14 +121,14 @@ def export_contacts(
 
 
 @router.get("/{contact_id}", response_model=ContactOut)
-def get_contact(contact_id: int, db: SessionDep, principal: PrincipalDep) -> ContactOut:
+def get_contact(contact_id: ContactId, db: SessionDep, principal: PrincipalDep) -> ContactOut:
     contact = service.get_contact(db=db, workspace_id=principal.workspace_id, contact_id=contact_id)
     return ContactOut.model_validate(contact)
 
 
 @router.patch("/{contact_id}", response_model=ContactOut)
 def update_contact(
-    contact_id: int, body: ContactUpdate, db: SessionDep, principal: PrincipalDep
+    contact_id: ContactId, body: ContactUpdate, db: SessionDep, principal: PrincipalDep
 ) -> ContactOut:
     contact = service.update_contact(
         db=db, workspace_id=principal.workspace_id, contact_id=contact_id, data=body
@@ -135,7 +138,7 @@ def update_contact(
 
 
 @router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_contact(contact_id: int, db: SessionDep, principal: PrincipalDep) -> Response:
+def delete_contact(contact_id: ContactId, db: SessionDep, principal: PrincipalDep) -> Response:
     service.delete_contact(db=db, workspace_id=principal.workspace_id, contact_id=contact_id)
     db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -143,7 +146,7 @@ def delete_contact(contact_id: int, db: SessionDep, principal: PrincipalDep) -> 
 
 @router.post("/{contact_id}/opt-in", response_model=ContactOut)
 def opt_in(
-    contact_id: int, body: OptInRequest, db: SessionDep, principal: PrincipalDep
+    contact_id: ContactId, body: OptInRequest, db: SessionDep, principal: PrincipalDep
 ) -> ContactOut:
     contact = service.get_contact(db=db, workspace_id=principal.workspace_id, contact_id=contact_id)
     service.opt_in(db=db, contact=contact, source=body.source)
@@ -153,7 +156,7 @@ def opt_in(
 
 @router.post("/{contact_id}/opt-out", response_model=ContactOut)
 def opt_out(
-    contact_id: int,
+    contact_id: ContactId,
     db: SessionDep,
     principal: PrincipalDep,
     body: OptOutRequest | None = None,

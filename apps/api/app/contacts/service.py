@@ -49,7 +49,7 @@ def phone_facts(raw: str, region: str | None = None) -> tuple[str, str | None, s
 
 
 def get_contact(*, db: Session, workspace_id: int, contact_id: int) -> Contact:
-    contact = db.get(Contact, contact_id)
+    contact = db.get(Contact, contact_id) if 0 < contact_id < 2**63 else None
     if contact is None or contact.workspace_id != workspace_id:
         raise NotFound("Contact", contact_id)
     return contact
