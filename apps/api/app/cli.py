@@ -205,9 +205,12 @@ def _print_demo(demo: DemoSummary, *, base_url: str) -> None:
         f"{demo.contacts} opted-in contacts."
     )
     _print_secret("API key", demo.api_key)
-    if demo.key_is_new:
-        note = f" (also saved to {demo.key_file})" if demo.key_file else ""
-        console.print(f"[yellow]{KEY_WARNING}[/yellow]{note}")
+    if demo.key_file is not None:
+        # Only the demo key is kept on disk (mode 0600), so later runs can print it again.
+        state = "Saved to" if demo.key_is_new else "Read from"
+        console.print(f"{state} {demo.key_file}, owner-only; later runs print the same key.")
+    elif demo.key_is_new:
+        console.print(f"[yellow]{KEY_WARNING}[/yellow]")
     _print_secret("API docs", f"{base_url}/docs")
 
 
