@@ -18,6 +18,17 @@ from tests.test_webhook_endpoint import drain, queued
 SENDER = SenderCredentials(phone_number_id=PNID, access_token=None)
 
 
+@pytest.fixture(autouse=True, params=["per_event", "batched"])
+def mode(request, monkeypatch):
+    """Every sandbox test runs with both webhook processing modes."""
+    from app.messaging import webhook_tasks
+
+    monkeypatch.setattr(settings, "WEBHOOK_PROCESSING", request.param)
+    monkeypatch.setattr(settings, "WEBHOOK_BATCH_WINDOW_SECONDS", 0.25)
+    monkeypatch.setattr(webhook_tasks, "_last_kick", -1e9)
+    return request.param
+
+
 def seed_for(callback: str, predicate, *, template: bool = False) -> int:
     """The first seed whose outcome for this message satisfies `predicate`."""
     for seed in range(10_000):
@@ -81,7 +92,9 @@ def test_invalid_recipient_is_refused_like_the_cloud_api(monkeypatch):
     assert err.value.code == 131009 and not err.value.retryable
 
 
-def test_round_trip_with_reply_through_the_webhook_path(db, workspace, redis_client, monkeypatch):
+def test_round_trip_with_reply_through_the_webhook_path(
+    db, workspace, redis_client, monkeypatch, mode
+):
     world = make_world(db, workspace.id)
     mid = make_outbound(db, world, status="sending", wamid=None)
     monkeypatch.setattr(settings, "SANDBOX_STATUS_DELAY_SECONDS", 0)
@@ -91,9 +104,12 @@ def test_round_trip_with_reply_through_the_webhook_path(db, workspace, redis_cli
     wamid = send(str(mid))
     assert wamid.startswith("wamid.")
     # Signed deliveries are stored, and processing is queued exactly as for Meta's.
-    assert [name for name, _ in queued(redis_client)] == ["update_message_status"] * 3 + [
-        "process_incoming_message"
-    ]
+    expected = (
+        ["update_message_status"] * 3 + ["process_incoming_message"]
+        if mode == "per_event"
+        else ["messaging.process_pending_webhooks"]
+    )
+    assert [name for name, _ in queued(redis_client)] == expected
     drain(redis_client)
     db.expire_all()
     out = db.get(Message, mid)

@@ -60,6 +60,24 @@ def drain(redis_client, queue: str = "messages") -> list[str]:
     return names
 
 
+@pytest.fixture(autouse=True)
+def per_event(monkeypatch):
+    """Most tests look at the per-event hand-off; the batched mode has its own tests below."""
+    from app.core.config import settings
+    from app.messaging import webhook_tasks
+
+    monkeypatch.setattr(settings, "WEBHOOK_PROCESSING", "per_event")
+    monkeypatch.setattr(webhook_tasks, "_last_kick", -1e9)
+
+
+@pytest.fixture
+def batched(monkeypatch):
+    from app.core.config import settings
+
+    monkeypatch.setattr(settings, "WEBHOOK_PROCESSING", "batched")
+    monkeypatch.setattr(settings, "WEBHOOK_BATCH_WINDOW_SECONDS", 30)
+
+
 def count(db, model) -> int:
     db.expire_all()
     return db.scalar(select(func.count()).select_from(model))
@@ -243,6 +261,78 @@ def test_sweep_processes_events_whose_enqueue_was_lost(client, db, workspace, re
     assert process_pending_webhooks(older_than_seconds=0) == 1
     db.expire_all()
     assert db.get(Message, mid).status == "read"
+
+
+# --- batched mode ---------------------------------------------------------------------------
+
+
+def test_batched_mode_coalesces_enqueues_into_one_sweep(
+    client, db, workspace, redis_client, batched
+):
+    world = make_world(db, workspace.id)
+    ids = [make_outbound(db, world, wamid=f"wamid.B{i}") for i in range(5)]
+    for i in range(5):
+        assert post(client, status_payload("read", wamid=f"wamid.B{i}")).status_code == 200
+    post(client, inbound_payload())
+    # One sweep task for six deliveries, due one window later (an ETA, not immediate).
+    assert queued(redis_client) == [("messaging.process_pending_webhooks", [])]
+    envelope = json.loads(redis_client.lindex("messages", 0))
+    assert envelope["headers"]["eta"] and envelope["headers"]["task"].startswith("messaging.")
+    assert drain(redis_client) == ["messaging.process_pending_webhooks"]
+    db.expire_all()
+    assert [db.get(Message, i).status for i in ids] == ["read"] * 5
+    assert count(db, WebhookEvent) == 6
+    assert db.scalar(select(func.count()).where(WebhookEvent.processed_at.is_(None))) == 0
+    assert db.scalars(select(Message.body).where(Message.direction == "inbound")).all() == [
+        "Does it come in another color?"
+    ]
+
+
+def test_sweep_works_through_a_backlog_in_batches(client, db, workspace, redis_client, batched):
+    from app.messaging.webhook_tasks import process_pending_webhooks
+
+    world = make_world(db, workspace.id)
+    ids = [make_outbound(db, world, wamid=f"wamid.S{i}") for i in range(7)]
+    for i in range(7):
+        post(client, status_payload("delivered", wamid=f"wamid.S{i}"))
+    assert process_pending_webhooks(older_than_seconds=0, limit=3) == 7
+    db.expire_all()
+    assert {db.get(Message, i).status for i in ids} == {"delivered"}
+    assert process_pending_webhooks(older_than_seconds=0) == 0
+
+
+def test_sweep_keeps_a_failing_event_and_applies_the_others(client, db, workspace, batched):
+    from app.messaging.models import WebhookEvent as WE
+    from app.messaging.webhook_tasks import MAX_ATTEMPTS, process_pending_webhooks
+
+    world = make_world(db, workspace.id)
+    good = make_outbound(db, world, wamid="wamid.OK")
+    post(client, status_payload("read", wamid="wamid.OK"))
+    post(client, inbound_payload())
+    # Corrupt the inbound event's stored payload so processing it raises.
+    bad = db.scalars(select(WE).where(WE.kind == "messages")).one()
+    bad.payload = {
+        "object": "x",
+        "entry": [
+            {
+                "changes": [
+                    {
+                        "value": {
+                            "metadata": {"phone_number_id": "106540352242922"},
+                            "messages": [{"id": "w", "from": "1", "type": 5}],
+                        }
+                    }
+                ]
+            }
+        ],
+    }
+    db.commit()
+    process_pending_webhooks(older_than_seconds=0)
+    db.expire_all()
+    assert db.get(Message, good).status == "read"
+    bad = db.get(WE, bad.id)
+    assert bad.processed_at is not None and bad.processing_error  # reported, not retried forever
+    assert bad.attempts <= MAX_ATTEMPTS
 
 
 @pytest.fixture

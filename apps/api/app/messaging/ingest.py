@@ -369,7 +369,8 @@ def ingest_payload(
     batch = parse_webhook(payload)
     senders = _senders(db, batch.phone_number_ids)
     report = IngestReport()
-    for item in (*batch.statuses, *batch.messages):
+    records = (*batch.statuses, *batch.messages)
+    for item in records:
         sender = senders.get(item.channel.phone_number_id or "")
         if sender is None:
             report.errors.append(f"{item.wamid}: unknown phone_number_id")
@@ -400,6 +401,14 @@ def ingest_payload(
     return report
 
 
+def _process_event(db: Session, event: WebhookEvent) -> IngestReport:
+    report = ingest_payload(db=db, payload=event.payload, webhook_event_id=event.id)
+    event.processed_at = utcnow()
+    event.attempts += 1
+    event.processing_error = "; ".join(report.errors)[:4000] or None
+    return report
+
+
 def process_webhook_event(*, db: Session, event_id: int) -> IngestReport | None:
     """Process one stored event once. Returns None when it is missing or already processed.
 
@@ -411,9 +420,35 @@ def process_webhook_event(*, db: Session, event_id: int) -> IngestReport | None:
     ).scalar_one_or_none()
     if event is None or event.processed_at is not None:
         return None
-    report = ingest_payload(db=db, payload=event.payload, webhook_event_id=event.id)
-    event.processed_at = utcnow()
-    event.attempts += 1
-    event.processing_error = "; ".join(report.errors)[:4000] or None
+    report = _process_event(db, event)
     db.flush()
     return report
+
+
+def process_pending_events(
+    *, db: Session, limit: int, max_attempts: int, older_than: datetime | None = None
+) -> int:
+    """Process up to `limit` unprocessed events, oldest first, in ONE transaction (the caller
+    commits once per batch). Rows are claimed FOR UPDATE SKIP LOCKED, so concurrent sweeps
+    share the backlog instead of queueing behind each other. An event that raises is rolled
+    back to its savepoint and counted as an attempt; the rest of the batch still applies."""
+    query = (
+        select(WebhookEvent)
+        .where(WebhookEvent.processed_at.is_(None), WebhookEvent.attempts < max_attempts)
+        .order_by(WebhookEvent.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if older_than is not None:
+        query = query.where(WebhookEvent.received_at <= older_than)
+    events = db.execute(query).scalars().all()
+    for event in events:
+        try:
+            with db.begin_nested():
+                _process_event(db, event)
+        except Exception as exc:
+            log.exception("webhook event %s failed", event.id)
+            event.attempts += 1
+            event.processing_error = f"{type(exc).__name__}: {exc}"[:4000]
+    db.flush()
+    return len(events)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from app.core.config import settings
@@ -83,6 +85,120 @@ def parse_body(raw_body: bytes) -> dict[str, Any]:
     return payload
 
 
+def storable_json(raw_body: bytes) -> str:
+    """The body as text for the jsonb column. PostgreSQL's jsonb cannot hold NUL: it is stored
+    as U+FFFD instead of failing (a 5xx would make Meta retry the delivery forever)."""
+    if b"\\u0000" in raw_body:
+        raw_body = raw_body.replace(b"\\u0000", b"\\ufffd")
+    return raw_body.decode()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A verified, parsed delivery, ready to store."""
+
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    phone_number_id: str | None
+    raw_json: str  # stored as is: no re-serialisation on the hot path
+
+
+def prepare(raw_body: bytes, signature: str | None) -> Delivery:
+    """Verify and parse one delivery (CPU only, no I/O).
+
+    Raises InvalidSignature (401) or MalformedWebhook (400): nothing is stored for those.
+    """
+    if not verify_signature(raw_body, signature):
+        raise InvalidSignature("Missing or invalid X-Hub-Signature-256")
+    payload = parse_body(raw_body)
+    return Delivery(
+        key=dedupe_key(raw_body),
+        kind=classify(payload),
+        payload=payload,
+        phone_number_id=first_phone_number_id(payload),
+        raw_json=storable_json(raw_body),
+    )
+
+
+@lru_cache
+def _insert_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING, workspace resolved in SQL."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(WebhookEvent)
+        .values(
+            workspace_id=select(SenderNumber.workspace_id)
+            .where(SenderNumber.phone_number_id == bindparam("pnid"))
+            .scalar_subquery(),
+            payload=cast(bindparam("raw_json", type_=Text), JSONB)
+            if dialect == "postgresql"
+            else bindparam("raw_json", type_=Text),
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(WebhookEvent.id, WebhookEvent.dedupe_key, WebhookEvent.workspace_id)
+    )
+
+
+def store_deliveries(
+    *, db: Session, deliveries: list[Delivery], provider: str = "cloud_api"
+) -> list[ReceiveResult]:
+    """Store each delivery once: ONE multi-row INSERT … ON CONFLICT (dedupe_key) DO NOTHING.
+
+    A retry of a stored delivery (or a twin within the batch) inserts nothing and gets the
+    existing row. The caller commits, then `dispatch()`es each result.
+    """
+    if not deliveries:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "pnid": d.phone_number_id,
+            "provider": provider,
+            "dedupe_key": d.key,
+            "kind": d.kind,
+            "raw_json": d.raw_json,
+            "received_at": now,
+            # Nothing to process (e.g. a template-status change): stored, marked done.
+            "processed_at": None if d.kind in PROCESSABLE_KINDS else now,
+            "attempts": 0,
+        }
+        for d in deliveries
+    ]
+    # executemany: SQLAlchemy sends it as multi-row INSERTs ("insertmanyvalues") with a cached
+    # compiled statement; the workspace is resolved in the same statement.
+    conn = db.connection()  # Core: no ORM bookkeeping on the hot path
+    stmt = _insert_statement(conn.dialect.name)
+    inserted = {r.dedupe_key: r for r in conn.execute(stmt, rows)}
+    missing = {d.key for d in deliveries} - inserted.keys()
+    existing = {}
+    if missing:
+        existing = {
+            r.dedupe_key: r
+            for r in conn.execute(
+                select(
+                    WebhookEvent.id,
+                    WebhookEvent.dedupe_key,
+                    WebhookEvent.workspace_id,
+                    WebhookEvent.processed_at,
+                ).where(WebhookEvent.dedupe_key.in_(missing))
+            )
+        }
+    results, seen = [], set()
+    for d in deliveries:
+        processable = d.kind in PROCESSABLE_KINDS
+        new = inserted.get(d.key)
+        if new is not None and d.key not in seen:
+            results.append(ReceiveResult(new.id, True, d.kind, new.workspace_id, processable))
+        else:
+            row = new or existing[d.key]
+            # A retry of a stored, not yet processed delivery re-enqueues (tasks are idempotent).
+            pending = processable and (new is not None or row.processed_at is None)
+            results.append(ReceiveResult(row.id, False, d.kind, row.workspace_id, pending))
+        seen.add(d.key)
+    return results
+
+
 def receive_webhook(
     *, db: Session, raw_body: bytes, signature: str | None, provider: str = "cloud_api"
 ) -> ReceiveResult:
@@ -90,40 +206,5 @@ def receive_webhook(
 
     Raises InvalidSignature (401) or MalformedWebhook (400) before anything is written.
     """
-    if not verify_signature(raw_body, signature):
-        raise InvalidSignature("Missing or invalid X-Hub-Signature-256")
-    payload = parse_body(raw_body)
-    kind = classify(payload)
-    now = utcnow()
-    workspace = (
-        select(SenderNumber.workspace_id)
-        .where(SenderNumber.phone_number_id == first_phone_number_id(payload))
-        .scalar_subquery()
-    )
-    stmt = (
-        dialect_insert(db)(WebhookEvent)
-        .values(
-            workspace_id=workspace,
-            provider=provider,
-            dedupe_key=dedupe_key(raw_body),
-            kind=kind,
-            payload=payload,
-            received_at=now,
-            # Nothing to process (e.g. a template-status change): stored, marked done.
-            processed_at=None if kind in PROCESSABLE_KINDS else now,
-            attempts=0,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(WebhookEvent.id, WebhookEvent.workspace_id)
-    )
-    row = db.execute(stmt).first()
-    if row is not None:
-        return ReceiveResult(row.id, True, kind, row.workspace_id, kind in PROCESSABLE_KINDS)
-    existing = db.execute(
-        select(WebhookEvent.id, WebhookEvent.workspace_id, WebhookEvent.processed_at).where(
-            WebhookEvent.dedupe_key == dedupe_key(raw_body)
-        )
-    ).one()
-    # A retry of a stored but not yet processed delivery re-enqueues (tasks are idempotent).
-    needs = existing.processed_at is None and kind in PROCESSABLE_KINDS
-    return ReceiveResult(existing.id, False, kind, existing.workspace_id, needs)
+    delivery = prepare(raw_body, signature)
+    return store_deliveries(db=db, deliveries=[delivery], provider=provider)[0]

@@ -10,12 +10,15 @@ the database, not the broker, is the source of truth.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import update
 
+from app.core.config import settings
 from app.core.db import session_scope, utcnow
 from app.messaging import ingest
 from app.messaging.models import WebhookEvent
@@ -34,12 +37,45 @@ MAX_ATTEMPTS = 5
 SWEEP_BATCH = 500
 
 
+SWEEP_TASK = "messaging.process_pending_webhooks"
+SWEEP_TIME_BUDGET_SECONDS = 20.0
+
+_kick_lock = threading.Lock()
+_last_kick = -1e9
+
+
 def dispatch(result: ReceiveResult) -> None:
-    """Enqueue processing of a stored event. Call only AFTER the insert is committed."""
+    """Hand a stored event to the workers. Call only AFTER its insert is committed.
+
+    per_event: one seed task per delivery (`update_message_status` / `process_incoming_message`).
+    batched (default): at most one sweep task per WEBHOOK_BATCH_WINDOW_SECONDS per process,
+    due one window later; it processes every stored event in batches. Skipping a kick is safe:
+    the skipped event was committed before the pending sweep's due time, and the sweep reads
+    the table after that time, so it sees the event.
+    """
     if not result.needs_processing:
         return
-    task = TASK_FOR_KIND[result.kind]
-    celery_app.send_task(task, args=[result.event_id], queue=Queue.MESSAGES.value)
+    if settings.WEBHOOK_PROCESSING == "per_event":
+        task = TASK_FOR_KIND[result.kind]
+        celery_app.send_task(task, args=[result.event_id], queue=Queue.MESSAGES.value)
+        return
+    kick_sweep()
+
+
+def kick_sweep() -> None:
+    global _last_kick
+    window = max(settings.WEBHOOK_BATCH_WINDOW_SECONDS, 0.0)
+    now = time.monotonic()
+    with _kick_lock:
+        if now - _last_kick < window:
+            return
+        _last_kick = now
+    celery_app.send_task(
+        SWEEP_TASK,
+        kwargs={"older_than_seconds": 0},
+        countdown=window + 0.05 if window else None,
+        queue=Queue.MESSAGES.value,
+    )
 
 
 def _run(webhook_event_id: int) -> dict | None:
@@ -73,35 +109,23 @@ def process_incoming_message(webhook_event_id: int) -> dict | None:
     return _run(webhook_event_id)
 
 
-def pending_event_ids(*, db, limit: int, older_than_seconds: float = 0) -> list[int]:
-    """Unprocessed events (oldest first), skipping those given up on after MAX_ATTEMPTS."""
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    rows = db.execute(
-        select(WebhookEvent.id)
-        .where(
-            WebhookEvent.processed_at.is_(None),
-            WebhookEvent.attempts < MAX_ATTEMPTS,
-            WebhookEvent.received_at <= cutoff,
-        )
-        .order_by(WebhookEvent.id)
-        .limit(limit)
-    )
-    return list(rows.scalars())
-
-
-@celery_app.task(name="messaging.process_pending_webhooks")
+@celery_app.task(name=SWEEP_TASK)
 def process_pending_webhooks(older_than_seconds: float = 30, limit: int = SWEEP_BATCH) -> int:
-    """Reconciler: process events whose task never ran (lost enqueue, crashed worker)."""
-    with session_scope() as db:
-        ids = pending_event_ids(db=db, limit=limit, older_than_seconds=older_than_seconds)
-    done = 0
-    for event_id in ids:
-        try:
-            _run(event_id)
-            done += 1
-        except Exception:
-            log.exception("webhook event %s failed in sweep", event_id)
-    return done
+    """Process stored, unprocessed events in batches (one transaction per batch) until none is
+    left. Run by the batched dispatch and, as a reconciler for lost enqueues, by beat."""
+    started, done = time.monotonic(), 0
+    while True:
+        cutoff = utcnow() - timedelta(seconds=older_than_seconds) if older_than_seconds else None
+        with session_scope() as db:
+            n = ingest.process_pending_events(
+                db=db, limit=limit, max_attempts=MAX_ATTEMPTS, older_than=cutoff
+            )
+        done += n
+        if n < limit:
+            return done
+        if time.monotonic() - started > SWEEP_TIME_BUDGET_SECONDS:
+            kick_sweep()  # leave the rest to a fresh task; don't hog the worker
+            return done
 
 
 def emit_signed_payloads(payloads: list[dict[str, Any]], *, provider: str = "sandbox") -> list[int]:
