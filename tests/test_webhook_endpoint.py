@@ -6,6 +6,7 @@ Enqueued tasks are real messages in the test Redis; `drain()` pops them and runs
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -374,3 +375,78 @@ def test_real_celery_worker_applies_posted_events(
         "delivered",
         "read",
     ]
+
+
+# --- group commit --------------------------------------------------------------------------
+
+
+async def _post_all(app, bodies: list[bytes]) -> list[int]:
+    import httpx
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+
+        async def one(body: bytes) -> int:
+            headers = {"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"}
+            return (await http.post(URL, content=body, headers=headers)).status_code
+
+        return list(await asyncio.gather(*(one(b) for b in bodies)))
+
+
+def test_concurrent_deliveries_are_stored_once_each(app, db, workspace, redis_client):
+    world = make_world(db, workspace.id)
+    ids = [make_outbound(db, world, wamid=f"wamid.C{i}") for i in range(40)]
+    bodies = [orjson.dumps(status_payload("delivered", wamid=f"wamid.C{i}")) for i in range(40)]
+    codes = asyncio.run(_post_all(app, bodies + bodies[:10]))  # 10 retries racing the originals
+    assert codes == [200] * 50
+    assert count(db, WebhookEvent) == 40
+    drain(redis_client)
+    db.expire_all()
+    assert {db.get(Message, i).status for i in ids} == {"delivered"}
+    assert count(db, MessageEvent) == 40
+
+
+def test_a_delivery_that_cannot_be_stored_fails_alone(app, db, workspace, monkeypatch):
+    from app.messaging import webhook_router, webhook_service
+
+    make_world(db, workspace.id)
+    real = webhook_service.store_deliveries
+
+    def flaky(*, db, deliveries, provider="cloud_api"):
+        if any(d.payload["entry"][0]["id"] == "poison" for d in deliveries):
+            raise RuntimeError("simulated storage failure")
+        return real(db=db, deliveries=deliveries, provider=provider)
+
+    monkeypatch.setattr(webhook_router, "store_deliveries", flaky)
+    poison = status_payload("read", wamid="wamid.P")
+    poison["entry"][0]["id"] = "poison"
+    good = [orjson.dumps(status_payload("read", wamid=f"wamid.G{i}")) for i in range(8)]
+    codes = asyncio.run(_post_all(app, [*good[:4], orjson.dumps(poison), *good[4:]]))
+    assert codes == [200] * 4 + [503] + [200] * 4  # Meta retries the 503 later
+    assert count(db, WebhookEvent) == 8
+
+
+def test_nul_characters_are_stored_not_500(client, db, workspace):
+    make_world(db, workspace.id)
+    raw = orjson.dumps(inbound_payload(text={"body": "a\u0000b"}))
+    assert b"\\u0000" in raw
+    assert post(client, None, raw=raw).status_code == 200
+    stored = db.scalars(select(WebhookEvent.payload)).one()
+    assert stored["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] == "a\ufffdb"
+
+
+def test_twins_in_one_batch_share_one_row(db, workspace):
+    from app.messaging.webhook_service import prepare, store_deliveries
+
+    make_world(db, workspace.id)
+    raw = orjson.dumps(status_payload("read", wamid="wamid.T"))
+    other = orjson.dumps(status_payload("sent", wamid="wamid.T"))
+    d, e = prepare(raw, sign(raw)), prepare(other, sign(other))
+    first, twin, second = store_deliveries(db=db, deliveries=[d, d, e])
+    db.commit()
+    assert first.created and not twin.created and second.created
+    assert first.event_id == twin.event_id != second.event_id
+    assert first.workspace_id == workspace.id and twin.needs_processing
+    again = store_deliveries(db=db, deliveries=[d])[0]
+    assert not again.created and again.event_id == first.event_id
+    assert count(db, WebhookEvent) == 2
