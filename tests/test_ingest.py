@@ -16,10 +16,10 @@ from sqlalchemy import select
 from app.campaigns.models import Campaign, Enrollment
 from app.contacts.models import Contact
 from app.core.db import utcnow
-from app.messaging.ingest import process_webhook_event
 from app.messaging.models import Message, MessageEvent, WebhookEvent
 from app.messaging.optout import match_opt_out
 from app.messaging.webhook_service import receive_webhook, sign
+from app.messaging.webhook_tasks import process_webhook_event
 from tests.support.factories import make_contact, make_sender
 
 FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"

@@ -22,7 +22,7 @@ from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.core.db import utcnow
 from app.core.enums import STATUS_RANK, Direction, EnrollmentState, MessageStatus
-from app.messaging.models import Message, MessageEvent, WebhookEvent
+from app.messaging.models import Message, MessageEvent
 from app.messaging.optout import match_opt_out
 from app.messaging.webhook_parser import InboundMessage, StatusUpdate, parse_webhook
 from app.messaging.webhook_service import dialect_insert
@@ -362,12 +362,20 @@ def _senders(db: Session, phone_number_ids: list[str]) -> dict[str, SenderRef]:
 
 
 def ingest_payload(
-    *, db: Session, payload: Any, webhook_event_id: int | None = None
+    *,
+    db: Session,
+    payload: Any,
+    webhook_event_id: int | None = None,
+    senders: dict[str, SenderRef] | None = None,
 ) -> IngestReport:
     """Apply every status and message of one delivery. Each record runs in a savepoint: one
-    unreadable record (e.g. an invalid phone) is reported, the rest still apply."""
+    unreadable record (e.g. an invalid phone) is reported, the rest still apply.
+
+    `senders` is a cache shared by the events of one batch (phone_number_id → sender)."""
     batch = parse_webhook(payload)
-    senders = _senders(db, batch.phone_number_ids)
+    senders = senders if senders is not None else {}
+    unknown = [p for p in batch.phone_number_ids if p not in senders]
+    senders.update(_senders(db, unknown))
     report = IngestReport()
     records = (*batch.statuses, *batch.messages)
     for item in records:
@@ -399,56 +407,3 @@ def ingest_payload(
             log.warning("webhook record %s not applied: %s", item.wamid, exc)
             report.errors.append(f"{item.wamid}: {exc}"[:500])
     return report
-
-
-def _process_event(db: Session, event: WebhookEvent) -> IngestReport:
-    report = ingest_payload(db=db, payload=event.payload, webhook_event_id=event.id)
-    event.processed_at = utcnow()
-    event.attempts += 1
-    event.processing_error = "; ".join(report.errors)[:4000] or None
-    return report
-
-
-def process_webhook_event(*, db: Session, event_id: int) -> IngestReport | None:
-    """Process one stored event once. Returns None when it is missing or already processed.
-
-    The row is locked (FOR UPDATE) so two workers handed the same id run one after the other;
-    the second sees processed_at and stops.
-    """
-    event = db.execute(
-        select(WebhookEvent).where(WebhookEvent.id == event_id).with_for_update()
-    ).scalar_one_or_none()
-    if event is None or event.processed_at is not None:
-        return None
-    report = _process_event(db, event)
-    db.flush()
-    return report
-
-
-def process_pending_events(
-    *, db: Session, limit: int, max_attempts: int, older_than: datetime | None = None
-) -> int:
-    """Process up to `limit` unprocessed events, oldest first, in ONE transaction (the caller
-    commits once per batch). Rows are claimed FOR UPDATE SKIP LOCKED, so concurrent sweeps
-    share the backlog instead of queueing behind each other. An event that raises is rolled
-    back to its savepoint and counted as an attempt; the rest of the batch still applies."""
-    query = (
-        select(WebhookEvent)
-        .where(WebhookEvent.processed_at.is_(None), WebhookEvent.attempts < max_attempts)
-        .order_by(WebhookEvent.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    if older_than is not None:
-        query = query.where(WebhookEvent.received_at <= older_than)
-    events = db.execute(query).scalars().all()
-    for event in events:
-        try:
-            with db.begin_nested():
-                _process_event(db, event)
-        except Exception as exc:
-            log.exception("webhook event %s failed", event.id)
-            event.attempts += 1
-            event.processing_error = f"{type(exc).__name__}: {exc}"[:4000]
-    db.flush()
-    return len(events)

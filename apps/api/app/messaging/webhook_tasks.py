@@ -1,7 +1,7 @@
 """Celery tasks for webhook processing (status updates and inbound messages).
 
 The request path stores the raw event, commits, then `dispatch()`es its id here. Tasks take
-the webhook_event id, reload it and process it once (`ingest.process_webhook_event` locks the
+the webhook_event id, reload it and process it once (`process_webhook_event` locks the
 row and checks processed_at), so a redelivered or duplicated task is harmless. A sweep
 (`messaging.process_pending_webhooks`) picks up events whose enqueue was lost (broker down):
 the database, not the broker, is the source of truth.
@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.core.config import settings
 from app.core.db import session_scope, utcnow
@@ -36,6 +37,69 @@ TASK_FOR_KIND = {
 MAX_ATTEMPTS = 5
 SWEEP_BATCH = 500
 
+
+# --- processing stored events (the flows the tasks run) --------------------------------
+
+
+def _process_event(
+    db: Session, event: WebhookEvent, senders: dict[str, ingest.SenderRef] | None = None
+) -> ingest.IngestReport:
+    report = ingest.ingest_payload(
+        db=db, payload=event.payload, webhook_event_id=event.id, senders=senders
+    )
+    event.processed_at = utcnow()
+    event.attempts += 1
+    event.processing_error = "; ".join(report.errors)[:4000] or None
+    return report
+
+
+def process_webhook_event(*, db: Session, event_id: int) -> ingest.IngestReport | None:
+    """Process one stored event once. Returns None when it is missing or already processed.
+
+    The row is locked (FOR UPDATE) so two workers handed the same id run one after the other;
+    the second sees processed_at and stops.
+    """
+    event = db.execute(
+        select(WebhookEvent).where(WebhookEvent.id == event_id).with_for_update()
+    ).scalar_one_or_none()
+    if event is None or event.processed_at is not None:
+        return None
+    report = _process_event(db, event)
+    db.flush()
+    return report
+
+
+def process_pending_events(
+    *, db: Session, limit: int, max_attempts: int, older_than: datetime | None = None
+) -> int:
+    """Process up to `limit` unprocessed events, oldest first, in ONE transaction (the caller
+    commits once per batch). Rows are claimed FOR UPDATE SKIP LOCKED, so concurrent sweeps
+    share the backlog instead of queueing behind each other. An event that raises is rolled
+    back to its savepoint and counted as an attempt; the rest of the batch still applies."""
+    query = (
+        select(WebhookEvent)
+        .where(WebhookEvent.processed_at.is_(None), WebhookEvent.attempts < max_attempts)
+        .order_by(WebhookEvent.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if older_than is not None:
+        query = query.where(WebhookEvent.received_at <= older_than)
+    events = db.execute(query).scalars().all()
+    senders: dict[str, ingest.SenderRef] = {}
+    for event in events:
+        try:
+            with db.begin_nested():
+                _process_event(db, event, senders)
+        except Exception as exc:
+            log.exception("webhook event %s failed", event.id)
+            event.attempts += 1
+            event.processing_error = f"{type(exc).__name__}: {exc}"[:4000]
+    db.flush()
+    return len(events)
+
+
+# --- hand-off ------------------------------------------------------------------------------
 
 SWEEP_TASK = "messaging.process_pending_webhooks"
 SWEEP_TIME_BUDGET_SECONDS = 20.0
@@ -81,7 +145,7 @@ def kick_sweep() -> None:
 def _run(webhook_event_id: int) -> dict | None:
     try:
         with session_scope() as db:
-            report = ingest.process_webhook_event(db=db, event_id=webhook_event_id)
+            report = process_webhook_event(db=db, event_id=webhook_event_id)
     except Exception as exc:
         # Keep the error on the row (the sweep retries it later); never lose the event.
         with session_scope() as db:
@@ -117,7 +181,7 @@ def process_pending_webhooks(older_than_seconds: float = 30, limit: int = SWEEP_
     while True:
         cutoff = utcnow() - timedelta(seconds=older_than_seconds) if older_than_seconds else None
         with session_scope() as db:
-            n = ingest.process_pending_events(
+            n = process_pending_events(
                 db=db, limit=limit, max_attempts=MAX_ATTEMPTS, older_than=cutoff
             )
         done += n
