@@ -15,6 +15,7 @@ export TEST_DATABASE_URL TEST_REDIS_URL
 TEST_TIMEOUT ?= 1500
 PYTEST_ARGS ?=
 RUN_ARGS ?=
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format bench migration clean-data
@@ -54,7 +55,7 @@ bench: $(STAMP) ## run every bench/bench_*.py (results go to docs/benchmarks.md)
 	@set -e; for f in bench/bench_*.py; do \
 	  [ -e "$$f" ] || continue; \
 	  m=$$(basename "$$f" .py); echo "== python -m bench.$$m"; \
-	  $(PY) -m bench.$$m; \
+	  $(PY) -m bench.$$m $(BENCH_ARGS); \
 	done
 
 migration: $(STAMP) ## regenerate the initial migration from the models (pre-release only)
