@@ -291,6 +291,8 @@ def run(
         )
         console.print("Press Ctrl-C to stop the API and the worker.")
         console.rule()
+    elif supervisor.exited() is None:
+        err.print(f"[yellow]The API has not answered {base_url}/healthz yet; see the log.[/yellow]")
     raise typer.Exit(supervisor.wait())
 
 
