@@ -102,6 +102,7 @@ def make_campaign(
     if start:
         service.start_campaign(db=db, workspace_id=workspace_id, campaign_id=campaign_id)
         db.commit()
+        service.notify_dispatch(sender_id=sender_id)  # as the router does after its commit
     return campaign_id
 
 
@@ -111,7 +112,7 @@ def status_counts(db: Session, campaign_id: int) -> dict[str, int]:
     db.rollback()  # fresh snapshot
     rows = db.execute(
         select(Message.status, func.count())
-        .where(Message.campaign_id == campaign_id)
+        .where(Message.campaign_id == campaign_id, Message.direction == "outbound")
         .group_by(Message.status)
     ).all()
     return {status: int(count) for status, count in rows}
@@ -307,3 +308,39 @@ class PrivateRedis:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def run_reconcile(env: dict[str, str], timeout: float = 60) -> str:
+    """One reconciler run in a fresh process with `env` (what beat's `reconcile` entry does
+    every minute), so it talks to the same broker as the workers."""
+    code = "import app.workers.celery_app; from app.messaging.reconcile import reconcile; " + (
+        "print(reconcile())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"reconcile failed:\n{done.stderr[-3000:]}")
+    return done.stdout.strip()
+
+
+def settle(
+    done: Callable[[], bool],
+    *,
+    env: dict[str, str],
+    timeout: float,
+    every: float = 2.0,
+    what: str = "the campaign to settle",
+) -> None:
+    """Run the reconciler every `every` seconds (a fast beat) until `done()`."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        run_reconcile(env)
+        time.sleep(every)

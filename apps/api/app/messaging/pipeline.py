@@ -274,9 +274,7 @@ def process_batch(
             assert isinstance(result, WhatsAppError)
             if out.failed_send(item.row, result, body=item.rendered.body, now=done):
                 unsent.append(item.slot)
-    with maker() as wdb:
-        out.write(wdb, now=done)
-        wdb.commit()
+    out.write_with_retry(now=done)
     if unsent:
         try:
             throttle.release(sender_id=sender.id, slots=unsent, granted=granted)

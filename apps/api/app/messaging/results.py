@@ -7,14 +7,17 @@ moves backwards (SPEC §5). Each change appends a MessageEvent.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, case, func, insert, or_, update
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.core.enums import CampaignStatus, MessageStatus, SenderStatus
+from app.core.enums import CampaignStatus, Direction, MessageStatus, SenderStatus
 from app.integrations.whatsapp.base import WhatsAppError
 from app.messaging import retry
 from app.messaging.models import Message, MessageEvent
@@ -23,6 +26,7 @@ from app.messaging.policy import Action, Verdict
 if TYPE_CHECKING:
     from app.messaging.pipeline import Claimed
 
+log = logging.getLogger(__name__)
 S = MessageStatus
 # Plain comparisons, not IN (...): executemany cannot expand list parameters.
 _IN_FLIGHT = or_(Message.status == S.SENDING, Message.status == S.UNKNOWN)
@@ -225,11 +229,44 @@ class Recorder:
             )
         if self.blocked is not None:
             stop_sender(db=db, sender_id=self.sender_id, err=self.blocked, now=now)
-        if self.campaigns:
-            from app.campaigns.service import maybe_complete
 
-            for campaign_id in sorted(self.campaigns):
-                maybe_complete(db=db, campaign_id=campaign_id)
+    def write_with_retry(self, *, now: datetime, attempts: int = 5) -> None:
+        """Commit the batch's results. The sends already happened, so a deadlock or a lost
+        connection must not leave the rows in `sending`: retry the (idempotent) write."""
+        from app.core.db import get_sessionmaker
+
+        for attempt in range(1, attempts + 1):
+            try:
+                with get_sessionmaker()() as db:
+                    self.write(db, now=now)
+                    db.commit()
+                break
+            except OperationalError:
+                if attempt == attempts:
+                    raise
+                log.warning("writing batch results failed (attempt %s); retrying", attempt)
+                time.sleep(0.05 * 2**attempt)
+        self.complete_campaigns()
+
+    def complete_campaigns(self) -> None:
+        """Complete campaigns this batch may have finished, in short transactions of their own
+        (maybe_complete locks the campaign row; never hold that inside the results write)."""
+        from app.campaigns.service import maybe_complete
+        from app.core.db import get_sessionmaker
+
+        for campaign_id in sorted(self.campaigns):
+            with get_sessionmaker()() as db:
+                left = db.scalar(
+                    select(Message.id)
+                    .where(
+                        Message.campaign_id == campaign_id,
+                        Message.direction == Direction.OUTBOUND,
+                        Message.status.in_([S.QUEUED, S.SENDING]),
+                    )
+                    .limit(1)
+                )
+                if left is None and maybe_complete(db=db, campaign_id=campaign_id):
+                    db.commit()
 
     def report(self, cls: type) -> Any:
         return cls(

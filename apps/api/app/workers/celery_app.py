@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from kombu import Exchange
 from kombu import Queue as KombuQueue
 
+from app import models as _all_models  # noqa: F401  (every mapper, before any task runs)
 from app.core.config import settings
 from app.workers.beat import beat_schedule
 from app.workers.queues import Queue
@@ -93,7 +95,9 @@ celery_app = Celery("smart_whatsapp_agent", include=TASK_MODULES)
 celery_app.conf.update(
     broker_url=settings.CELERY_BROKER_URL,
     result_backend=settings.CELERY_RESULT_BACKEND,
-    task_queues=[KombuQueue(q.value) for q in Queue],
+    # Each queue with its own exchange and key: a bare Queue(name) would be bound with the
+    # default key, and a task routed to one queue would be copied into all three.
+    task_queues=[KombuQueue(q.value, Exchange(q.value), routing_key=q.value) for q in Queue],
     task_default_queue=Queue.MESSAGES.value,
     task_routes=(_route,),
     task_serializer="json",
