@@ -1,5 +1,6 @@
 """Celery tasks of the campaigns domain (seed names). They take ids, reload state and are
-idempotent; each campaign start commits before its dispatch is enqueued."""
+idempotent; each campaign start commits before its dispatch is enqueued. Queues and the
+beat schedule are set in app.workers (celery_app task_routes, beat)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ import logging
 from app.campaigns import service
 from app.core.db import session_scope
 from app.workers.celery_app import celery_app
-from app.workers.queues import Queue
 
 log = logging.getLogger(__name__)
 
 MAX_STARTS_PER_RUN = 100
 
 
-@celery_app.task(name="execute_campaign", queue=Queue.CAMPAIGNS.value)
+@celery_app.task(name="execute_campaign")
 def execute_campaign(campaign_id: int) -> bool:
     """Start campaign `campaign_id` now. A campaign already running (or past it) is left
     alone, so a redelivered task does nothing."""
@@ -28,7 +28,7 @@ def execute_campaign(campaign_id: int) -> bool:
     return True
 
 
-@celery_app.task(name="process_scheduled_campaigns", queue=Queue.CAMPAIGNS.value)
+@celery_app.task(name="process_scheduled_campaigns")
 def process_scheduled_campaigns() -> list[int]:
     """Start every scheduled campaign that is due, one transaction each (a failure does not
     hold back the others); then complete running campaigns that have nothing left to do."""
