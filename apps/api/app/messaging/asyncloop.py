@@ -20,10 +20,20 @@ T = TypeVar("T")
 _local = threading.local()
 
 
+def new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop when installed (it ships with uvicorn[standard]): roughly halves the event-loop
+    overhead per request on the send path; the stdlib loop otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def _loop() -> asyncio.AbstractEventLoop:
     loop = getattr(_local, "loop", None)
     if loop is None or loop.is_closed():
-        loop = asyncio.new_event_loop()
+        loop = new_loop()
         _local.loop = loop
         _local.providers = {}
         atexit.register(_close, loop, _local.providers)

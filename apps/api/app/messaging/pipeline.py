@@ -92,13 +92,29 @@ class _NotAttempted(Exception):
     """The send was not started because the number was stopped mid-batch."""
 
 
+_CONTACT_COLUMNS = (
+    Contact.id,
+    Contact.phone,
+    Contact.name,
+    Contact.email,
+    Contact.attributes,
+    Contact.timezone,
+    Contact.opted_in_at,
+    Contact.opted_out_at,
+    Contact.marketing_opted_out_at,
+    Contact.last_inbound_at,
+)
+
+
 def _load_context(db: Session, rows: list[Claimed]) -> dict[str, Any]:
     contact_ids = sorted({r.contact_id for r in rows})
     # FOR SHARE: a concurrent opt-out waits for this transaction (ignored on SQLite).
+    # Plain rows, not ORM objects (3× cheaper per contact); personalisation and the policy
+    # only read attributes.
     contacts = {
         c.id: c
-        for c in db.scalars(
-            select(Contact)
+        for c in db.execute(
+            select(*_CONTACT_COLUMNS)
             .where(Contact.id.in_(contact_ids))
             .order_by(Contact.id)
             .with_for_update(read=True)
@@ -142,7 +158,7 @@ def _source_template(row: Claimed, campaign: Campaign | None, step: DripStep | N
 
 
 def _render(
-    db: Session, row: Claimed, contact: Contact, campaign: Campaign | None, step: DripStep | None
+    db: Session, row: Claimed, contact: Any, campaign: Campaign | None, step: DripStep | None
 ) -> RenderedMessage:
     if campaign is not None:
         return render_message(db=db, campaign=campaign, contact=contact, step=step)
@@ -214,7 +230,7 @@ def process_batch(
     maker = get_sessionmaker()
     with maker() as ldb:
         ctx = _load_context(ldb, rows)
-        candidates: list[tuple[Claimed, Contact, RenderedMessage, bool]] = []
+        candidates: list[tuple[Claimed, Any, RenderedMessage, bool]] = []
         for row in rows:
             contact = ctx["contacts"].get(row.contact_id)
             campaign = ctx["campaigns"].get(row.campaign_id) if row.campaign_id else None
