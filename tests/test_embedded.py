@@ -105,14 +105,24 @@ def child(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator
             proc.wait(timeout=30)
 
 
-def wait_for(check: Callable[[], bool], timeout: float, what: str, log: Path | None = None):
+def wait_for(
+    check: Callable[[], bool],
+    timeout: float,
+    what: str,
+    log: Path | None = None,
+    proc: subprocess.Popen | None = None,
+):
     deadline = time.monotonic() + timeout
+    problem = f"timed out after {timeout}s"
     while time.monotonic() < deadline:
         if check():
             return
+        if proc is not None and proc.poll() is not None:
+            problem = f"process exited with code {proc.returncode}"
+            break
         time.sleep(0.2)
     tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-    pytest.fail(f"timed out after {timeout}s waiting for {what}\n{tail}")
+    pytest.fail(f"{problem} while waiting for {what}\n{tail}")
 
 
 def healthy(base_url: str) -> bool:
@@ -140,8 +150,8 @@ def test_api_on_sqlite_without_redis(tmp_path, embedded_env):
     port = free_port()
     base = f"http://{HOST}:{port}"
     log = tmp_path / "api.log"
-    with child(embedded.api_command(host=HOST, port=port), env, tmp_path, log):
-        wait_for(lambda: healthy(base), 60, "uvicorn", log)
+    with child(embedded.api_command(host=HOST, port=port), env, tmp_path, log) as api:
+        wait_for(lambda: healthy(base), 60, "uvicorn", log, api)
         key = KEY.findall(run_cli(env, tmp_path, "workspace", "create", "Embedded Co"))[0]
         auth = {"Authorization": f"Bearer {key}"}
 
@@ -189,8 +199,8 @@ def test_real_worker_and_beat_on_sqlite_broker(tmp_path, embedded_env):
         )
         subprocess.run([sys.executable, "-c", send], env=env, cwd=tmp_path, check=True, timeout=60)
 
-        wait_for(lambda: len(lines(touch_log)) >= 3, 90, "three probe tasks", log)
-        wait_for(lambda: len(lines(beat_log)) >= 2, 60, "two beat ticks", log)
+        wait_for(lambda: len(lines(touch_log)) >= 3, 90, "three probe tasks", log, worker)
+        wait_for(lambda: len(lines(beat_log)) >= 2, 60, "two beat ticks", log, worker)
         time.sleep(1.5)  # a duplicate delivery would show up here
         assert sorted(lines(touch_log)) == sorted(tokens)
 
@@ -209,21 +219,23 @@ def test_agent_run_serves_and_stops_on_ctrl_c(tmp_path):
     log = tmp_path / "run.log"
     cmd = [str(AGENT), "run", "--port", str(port), "--data-dir", str(tmp_path / "data")]
     with child(cmd, env, tmp_path, log) as run:
-        wait_for(lambda: "API docs:" in log.read_text(errors="replace"), 120, "agent run", log)
+        wait_for(lambda: "API docs:" in log.read_text(errors="replace"), 120, "agent run", log, run)
         output = log.read_text(errors="replace")
         key = KEY.findall(output)[0]
         assert f"{base}/docs" in output
 
         auth = {"Authorization": f"Bearer {key}"}
         contacts = httpx.get(f"{base}/api/v1/contacts", headers=auth, timeout=10)
-        assert contacts.status_code == 200 and contacts.json()["total"] == 3  # demo contacts
+        assert contacts.status_code == 200, contacts.text
+        assert contacts.json()["total"] == 3  # the demo contacts
         assert httpx.get(f"{base}/docs", timeout=10).status_code == 200
 
         run.send_signal(signal.SIGINT)
         try:
-            assert run.wait(timeout=45) == 0
+            code = run.wait(timeout=45)
         except subprocess.TimeoutExpired:
             pytest.fail("`agent run` did not stop within 45 s of Ctrl-C")
+        assert code == 0, log.read_text(errors="replace")[-4000:]
         assert not healthy(base)
     db = tmp_path / "data" / "agent.db"
     assert db.exists() and (tmp_path / "data" / "celery-broker.db").exists()

@@ -269,6 +269,7 @@ def run(
 
     console.print(f"[bold]Embedded mode[/bold]: data in {data_dir.resolve()}/")
     migrate()
+    embedded.prepare_broker(settings.CELERY_BROKER_URL)
     summary = _seed_demo(key_file=data_dir.resolve() / "demo-api-key")
     base_url = f"http://{host}:{port}"
     supervisor = embedded.Supervisor(

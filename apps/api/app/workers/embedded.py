@@ -77,6 +77,17 @@ def configure_embedded_transport() -> None:
     channel._swa_patched = True
 
 
+def prepare_broker(url: str) -> None:
+    """Create the broker's tables and queues once, before several processes race to do it."""
+    from kombu import Connection
+
+    configure_embedded_transport()
+    with Connection(url) as conn:
+        channel = conn.default_channel
+        for queue in QUEUES.split(","):
+            channel.queue_declare(queue=queue, durable=True, auto_delete=False)
+
+
 # --- `agent run`: environment and child processes ----------------------------------------------
 
 
