@@ -33,6 +33,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
     return {
         "process-scheduled-campaigns": _every(60, "process_scheduled_campaigns", Queue.CAMPAIGNS),
         "reconcile": _every(60, "reconcile", Queue.CAMPAIGNS),
+        # Webhook events whose enqueue was lost (broker down) are processed from the table.
+        "process-pending-webhooks": _every(
+            60, "messaging.process_pending_webhooks", Queue.MESSAGES
+        ),
         "process-drip-sequences": _every(300, "process_drip_sequences", Queue.CAMPAIGNS),
         "monitor-ban-risks": _every(1800, "monitor_ban_risks", Queue.CAMPAIGNS),
         "update-campaign-analytics": _every(600, "update_campaign_analytics", Queue.ANALYTICS),
