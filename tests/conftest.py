@@ -30,6 +30,9 @@ os.environ.update(
         "SECRET_KEY": "test-secret-key",
         "MESSAGE_DELAY_MIN": "0",
         "MESSAGE_DELAY_MAX": "0",
+        # Tests that exercise quiet hours turn them on themselves; otherwise a run at night
+        # would defer every campaign message.
+        "QUIET_HOURS_ENABLED": "false",
         "LLM_PROVIDER": "local",
         "WHATSAPP_PROVIDER": "sandbox",
     }
