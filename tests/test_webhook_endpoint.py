@@ -47,6 +47,14 @@ def queued(redis_client, queue: str = "messages") -> list[tuple[str, list]]:
     return out
 
 
+def wait_queued(redis_client, n: int, queue: str = "messages") -> list[tuple[str, list]]:
+    """The queue once it holds n tasks: the HTTP path enqueues after answering."""
+    deadline = time.monotonic() + 5
+    while redis_client.llen(queue) < n and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return queued(redis_client, queue)
+
+
 def drain(redis_client, queue: str = "messages") -> list[str]:
     """Run every queued task in order, as a worker would; returns the task names."""
     from app.workers.celery_app import celery_app
@@ -132,14 +140,14 @@ def test_signed_delivery_is_stored_and_enqueued(client, db, workspace, redis_cli
     assert r.status_code == 200 and r.json() == {"status": "ok"}
     event = db.scalars(select(WebhookEvent)).one()
     assert (event.kind, event.workspace_id, event.processed_at) == ("statuses", workspace.id, None)
-    assert queued(redis_client) == [("update_message_status", [event.id])]
+    assert wait_queued(redis_client, 1) == [("update_message_status", [event.id])]
 
 
 def test_inbound_delivery_goes_to_process_incoming_message(client, db, workspace, redis_client):
     make_world(db, workspace.id)
     assert post(client, inbound_payload()).status_code == 200
     event_id = db.scalars(select(WebhookEvent.id)).one()
-    assert queued(redis_client) == [("process_incoming_message", [event_id])]
+    assert wait_queued(redis_client, 1) == [("process_incoming_message", [event_id])]
 
 
 @pytest.mark.parametrize(
@@ -223,6 +231,7 @@ def test_meta_retry_of_same_delivery_has_one_row_and_one_effect(
     assert post(client, payload).status_code == 200
     assert post(client, payload).status_code == 200
     assert count(db, WebhookEvent) == 1
+    wait_queued(redis_client, 2)  # the retry came before processing: enqueued again (harmless)
     drain(redis_client)
     assert post(client, payload).status_code == 200  # retry after processing: not re-enqueued
     assert queued(redis_client) == []
@@ -237,8 +246,9 @@ def test_end_to_end_through_drained_queue(client, db, workspace, redis_client):
     world = make_world(db, workspace.id)
     mid = make_outbound(db, world, status="sending", wamid=None)
     post(client, status_payload("sent", wamid="wamid.E2E", callback=str(mid), at=1749416400))
-    post(client, status_payload("delivered", wamid="wamid.E2E", at=1749416410))
+    post(client, status_payload("delivered", wamid="wamid.E2E", callback=str(mid), at=1749416410))
     post(client, inbound_payload(context={"from": "x", "id": "wamid.E2E"}))
+    wait_queued(redis_client, 3)
     assert drain(redis_client) == [
         "update_message_status",
         "update_message_status",
@@ -276,7 +286,9 @@ def test_batched_mode_coalesces_enqueues_into_one_sweep(
         assert post(client, status_payload("read", wamid=f"wamid.B{i}")).status_code == 200
     post(client, inbound_payload())
     # One sweep task for six deliveries, due one window later (an ETA, not immediate).
-    assert queued(redis_client) == [("messaging.process_pending_webhooks", [])]
+    assert wait_queued(redis_client, 1) == [("messaging.process_pending_webhooks", [])]
+    time.sleep(0.2)
+    assert len(queued(redis_client)) == 1
     envelope = json.loads(redis_client.lindex("messages", 0))
     assert envelope["headers"]["eta"] and envelope["headers"]["task"].startswith("messaging.")
     assert drain(redis_client) == ["messaging.process_pending_webhooks"]
@@ -400,6 +412,8 @@ def test_concurrent_deliveries_are_stored_once_each(app, db, workspace, redis_cl
     codes = asyncio.run(_post_all(app, bodies + bodies[:10]))  # 10 retries racing the originals
     assert codes == [200] * 50
     assert count(db, WebhookEvent) == 40
+    wait_queued(redis_client, 40)
+    time.sleep(0.2)
     drain(redis_client)
     db.expire_all()
     assert {db.get(Message, i).status for i in ids} == {"delivered"}

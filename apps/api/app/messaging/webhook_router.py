@@ -64,16 +64,25 @@ def verify_webhook(
 
 
 def store_and_dispatch(deliveries: list[Delivery]) -> list[ReceiveResult]:
-    """Store deliveries in one transaction, commit, then hand them to the workers."""
+    """Store a batch in one transaction, commit, then hand the events to the workers."""
     db = get_sessionmaker()()
     try:
         results = store_deliveries(db=db, deliveries=deliveries)
         db.commit()
     finally:
         db.close()
-    for result in results:
-        dispatch(result)
+    dispatch_all(results)
     return results
+
+
+def dispatch_all(results: list[ReceiveResult]) -> None:
+    """Enqueue processing of committed events. A failure here loses nothing: the stored rows
+    stay unprocessed and the sweep (`messaging.process_pending_webhooks`) picks them up."""
+    try:
+        for result in results:
+            dispatch(result)
+    except Exception:
+        log.exception("could not enqueue webhook processing; the sweep will pick it up")
 
 
 class GroupCommit:

@@ -140,18 +140,9 @@ def _insert_statement(dialect: str) -> Any:
     )
 
 
-def store_deliveries(
-    *, db: Session, deliveries: list[Delivery], provider: str = "cloud_api"
-) -> list[ReceiveResult]:
-    """Store each delivery once: ONE multi-row INSERT … ON CONFLICT (dedupe_key) DO NOTHING.
-
-    A retry of a stored delivery (or a twin within the batch) inserts nothing and gets the
-    existing row. The caller commits, then `dispatch()`es each result.
-    """
-    if not deliveries:
-        return []
+def _insert_rows(deliveries: list[Delivery], provider: str) -> list[dict[str, Any]]:
     now = utcnow()
-    rows = [
+    return [
         {
             "pnid": d.phone_number_id,
             "provider": provider,
@@ -165,25 +156,20 @@ def store_deliveries(
         }
         for d in deliveries
     ]
-    # executemany: SQLAlchemy sends it as multi-row INSERTs ("insertmanyvalues") with a cached
-    # compiled statement; the workspace is resolved in the same statement.
-    conn = db.connection()  # Core: no ORM bookkeeping on the hot path
-    stmt = _insert_statement(conn.dialect.name)
-    inserted = {r.dedupe_key: r for r in conn.execute(stmt, rows)}
-    missing = {d.key for d in deliveries} - inserted.keys()
-    existing = {}
-    if missing:
-        existing = {
-            r.dedupe_key: r
-            for r in conn.execute(
-                select(
-                    WebhookEvent.id,
-                    WebhookEvent.dedupe_key,
-                    WebhookEvent.workspace_id,
-                    WebhookEvent.processed_at,
-                ).where(WebhookEvent.dedupe_key.in_(missing))
-            )
-        }
+
+
+def _existing_statement(keys: set[str]) -> Any:
+    return select(
+        WebhookEvent.id,
+        WebhookEvent.dedupe_key,
+        WebhookEvent.workspace_id,
+        WebhookEvent.processed_at,
+    ).where(WebhookEvent.dedupe_key.in_(keys))
+
+
+def _results(
+    deliveries: list[Delivery], inserted: dict[str, Any], existing: dict[str, Any]
+) -> list[ReceiveResult]:
     results, seen = [], set()
     for d in deliveries:
         processable = d.kind in PROCESSABLE_KINDS
@@ -197,6 +183,27 @@ def store_deliveries(
             results.append(ReceiveResult(row.id, False, d.kind, row.workspace_id, pending))
         seen.add(d.key)
     return results
+
+
+def store_deliveries(
+    *, db: Session, deliveries: list[Delivery], provider: str = "cloud_api"
+) -> list[ReceiveResult]:
+    """Store each delivery once: ONE multi-row INSERT … ON CONFLICT (dedupe_key) DO NOTHING
+    (executemany → SQLAlchemy "insertmanyvalues"; the workspace is resolved in the statement).
+
+    A retry of a stored delivery (or a twin within the batch) inserts nothing and gets the
+    existing row. The caller commits, then `dispatch()`es each result.
+    """
+    if not deliveries:
+        return []
+    conn = db.connection()  # Core: no ORM bookkeeping on the hot path
+    stmt = _insert_statement(conn.dialect.name)
+    inserted = {r.dedupe_key: r for r in conn.execute(stmt, _insert_rows(deliveries, provider))}
+    missing = {d.key for d in deliveries} - inserted.keys()
+    existing = (
+        {r.dedupe_key: r for r in conn.execute(_existing_statement(missing))} if missing else {}
+    )
+    return _results(deliveries, inserted, existing)
 
 
 def receive_webhook(
