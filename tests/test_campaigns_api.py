@@ -295,6 +295,8 @@ def test_text_and_template_together_is_422(client, auth, db, workspace, sender, 
     assert_422(client.post(URL, json=body, headers=auth), "message_template")
     body = broadcast_body(sender, contacts, message_template=None)
     assert_422(client.post(URL, json=body, headers=auth), "message_template")
+    body = broadcast_body(sender, contacts, template_params=["{name}"])
+    assert_422(client.post(URL, json=body, headers=auth), "template_params")
 
 
 @pytest.mark.parametrize(

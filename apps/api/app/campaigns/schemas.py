@@ -44,6 +44,8 @@ class DripStepIn(_TemplateRef):
     def _one_kind(self) -> DripStepIn:
         if (self.message is None) == (not self.uses_template):
             raise ValueError("give exactly one of `message` or `template_id`/`template_name`")
+        if self.message is not None and self.template_params:
+            raise ValueError("`template_params` is only used with a template step")
         return self
 
 

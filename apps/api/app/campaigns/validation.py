@@ -270,6 +270,8 @@ def validate_create(
             )
         elif data.message_template is not None:
             texts.append(("message_template", data.message_template))
+            if data.template_params:
+                errors.add("template_params", "only used with template_id/template_name")
         else:
             template = _resolve_template(
                 db=db, workspace_id=workspace_id, ref=data, prefix="", errors=errors
