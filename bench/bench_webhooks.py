@@ -300,6 +300,7 @@ def run_once(args: argparse.Namespace, *, gc_tuned: bool) -> tuple[list[str], bo
     distinct = sum(len(p) for p in phases)
 
     port = _free_port()
+    load_before = os.getloadavg()[0]
     workers = 1 if gc_tuned else args.workers
     server = _start_server(args.database_url, port, workers, gc_tuned)
     try:
@@ -330,7 +331,8 @@ def run_once(args: argparse.Namespace, *, gc_tuned: bool) -> tuple[list[str], bo
     )
     others = {k: v for k, v in codes.items() if k != 200} or "none"
     lines = [
-        f"**Server: {config}** (uvloop, httptools, {args.concurrency} client connections)",
+        f"**Server: {config}** (uvloop, httptools, {args.concurrency} client connections; "
+        f"machine load average {load_before:.1f} before the run — the machine is shared)",
         "",
         f"- {accepted:,} deliveries accepted (HTTP 200) of {distinct + len(retries):,} posted "
         f"({distinct:,} distinct status events for {args.messages:,} messages + "
