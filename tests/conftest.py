@@ -42,6 +42,7 @@ from tests.support.services import (  # noqa: E402
     ensure_database,
     require_postgres,
     require_redis,
+    reset_schema,
     truncate_all,
 )
 
@@ -50,9 +51,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     require_postgres(TEST_DATABASE_URL)
     require_redis(TEST_REDIS_URL)
     ensure_database(TEST_DATABASE_URL)
-    from app.core.migrate import downgrade, upgrade
+    from app.core.migrate import upgrade
 
-    downgrade(TEST_DATABASE_URL, "base")
+    reset_schema(TEST_DATABASE_URL)  # a clean slate, whatever an earlier run left behind
     upgrade(TEST_DATABASE_URL)
 
 

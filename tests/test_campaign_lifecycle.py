@@ -204,6 +204,29 @@ def test_maybe_complete(client, auth, db, sender, contacts):
     assert client.post(f"{URL}/{cid}/cancel", headers=auth).status_code == 409
 
 
+def test_replies_linked_to_a_campaign_do_not_block_completion(client, auth, db, sender, contacts):
+    cid = create(client, auth, broadcast_body(sender, contacts))
+    client.post(f"{URL}/{cid}/start", headers=auth)
+    first = rows(db, cid)[0]
+    db.add(
+        Message(
+            workspace_id=first.workspace_id,
+            contact_id=first.contact_id,
+            campaign_id=cid,
+            direction="inbound",
+            status="received",
+            body="Interested!",
+        )
+    )
+    db.execute(
+        update(Message)
+        .where(Message.campaign_id == cid, Message.direction == "outbound")
+        .values(status="read")
+    )
+    db.commit()
+    assert complete(db, cid) is True
+
+
 def test_drip_completes_only_without_active_enrollments(client, auth, db, sender, contacts):
     cid = create(client, auth, drip_body(sender, contacts))
     client.post(f"{URL}/{cid}/start", headers=auth)

@@ -41,6 +41,14 @@ def ensure_database(url: str) -> None:
     admin.dispose()
 
 
+def reset_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def truncate_all(engine: Engine) -> None:
     from app.core.db import Base
 

@@ -29,7 +29,11 @@ def create_app() -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.MAX_REQUEST_BODY_BYTES,
-        overrides={"/api/v1/contacts/import": settings.MAX_UPLOAD_BYTES},
+        # CSV uploads and 100k-recipient campaign bodies need more than the default limit.
+        overrides={
+            "/api/v1/contacts/import": settings.MAX_UPLOAD_BYTES,
+            "/api/v1/campaigns": 8 * settings.MAX_REQUEST_BODY_BYTES,
+        },
     )
     return app
 

@@ -345,7 +345,9 @@ def cancel_campaign(*, db: Session, workspace_id: int, campaign_id: int) -> Camp
 def _unfinished(campaign_id: Any) -> Any:
     """SQL: the campaign still has a non-final message or an active enrollment."""
     return exists().where(
-        Message.campaign_id == campaign_id, Message.status.not_in(FINAL)
+        Message.campaign_id == campaign_id,
+        Message.direction == Direction.OUTBOUND,  # replies linked to the campaign don't count
+        Message.status.not_in(FINAL),
     ) | exists().where(
         Enrollment.campaign_id == campaign_id, Enrollment.state == EnrollmentState.ACTIVE
     )

@@ -42,6 +42,10 @@ class Message(IdMixin, TimestampMixin, Base):
         Index("ix_messages_contact_created", "contact_id", "created_at"),
         Index("ix_messages_workspace_created", "workspace_id", "created_at"),
         Index("ix_messages_sender_sent", "sender_id", "sent_at"),
+        # Self/enrollment references are SET NULL on delete: without these, deleting many
+        # messages (cleanup, campaign delete) scans the table once per deleted row.
+        Index("ix_messages_in_reply_to_id", "in_reply_to_id"),
+        Index("ix_messages_enrollment_id", "enrollment_id"),
     )
 
     workspace_id: Mapped[int] = mapped_column(

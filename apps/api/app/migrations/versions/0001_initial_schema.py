@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:32:48.654027
+Create Date: 2026-11-26 07:07:10.888525
 """
 from collections.abc import Sequence
 
@@ -265,6 +265,8 @@ def upgrade() -> None:
     )
     op.create_index('ix_messages_campaign_status', 'messages', ['campaign_id', 'status'], unique=False)
     op.create_index('ix_messages_contact_created', 'messages', ['contact_id', 'created_at'], unique=False)
+    op.create_index('ix_messages_enrollment_id', 'messages', ['enrollment_id'], unique=False)
+    op.create_index('ix_messages_in_reply_to_id', 'messages', ['in_reply_to_id'], unique=False)
     op.create_index('ix_messages_sender_sent', 'messages', ['sender_id', 'sent_at'], unique=False)
     op.create_index('ix_messages_status_due', 'messages', ['status', 'next_attempt_at'], unique=False)
     op.create_index('ix_messages_workspace_created', 'messages', ['workspace_id', 'created_at'], unique=False)
@@ -288,6 +290,8 @@ def downgrade() -> None:
     op.drop_index('ix_messages_workspace_created', table_name='messages')
     op.drop_index('ix_messages_status_due', table_name='messages')
     op.drop_index('ix_messages_sender_sent', table_name='messages')
+    op.drop_index('ix_messages_in_reply_to_id', table_name='messages')
+    op.drop_index('ix_messages_enrollment_id', table_name='messages')
     op.drop_index('ix_messages_contact_created', table_name='messages')
     op.drop_index('ix_messages_campaign_status', table_name='messages')
     op.drop_table('messages')
