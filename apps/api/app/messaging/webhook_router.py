@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from app.core.config import settings
 from app.core.db import get_sessionmaker
 from app.core.errors import AppError
+from app.messaging.webhook_schemas import WebhookAck
 from app.messaging.webhook_service import (
     SIGNATURE_HEADER,
     Delivery,
@@ -159,7 +160,10 @@ def _writer() -> GroupCommit:
     "/whatsapp",
     summary="Receive a signed WhatsApp webhook delivery",
     responses={
-        200: {"description": "Stored (or already stored); processed asynchronously"},
+        200: {
+            "description": "Stored (or already stored); processed asynchronously",
+            "model": WebhookAck,
+        },
         400: {"description": "Malformed JSON or not a WhatsApp webhook"},
         401: {"description": "Missing or invalid X-Hub-Signature-256"},
         503: {"description": "Could not be stored now; Meta retries"},
