@@ -14,6 +14,8 @@ from app.senders.router import router as senders_router
 from app.workspaces.router import router as workspace_router
 
 api_router = APIRouter(prefix="/api/v1")
+# The webhook comes first: it is the hottest route, and Starlette matches routes in order.
+api_router.include_router(webhook_router)
 api_router.include_router(workspace_router)
 api_router.include_router(contacts_router)
 api_router.include_router(senders_router)
@@ -21,4 +23,3 @@ api_router.include_router(templates_router)
 api_router.include_router(campaigns_router)
 api_router.include_router(ai_router)
 api_router.include_router(analytics_router)
-api_router.include_router(webhook_router)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -20,9 +23,22 @@ Errors share one shape: `{"detail": str, "code": str, "errors": [{"field", "mess
 """
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # Start-up objects never die: freezing them keeps the collector from rescanning them, and a
+    # higher gen-0 threshold trades a little memory for fewer pauses (webhook p99, see
+    # docs/webhooks.md).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    yield
+
+
 def create_app() -> FastAPI:
     logging.basicConfig(level=settings.LOG_LEVEL)
-    app = FastAPI(title=settings.APP_NAME, version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(
+        title=settings.APP_NAME, version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
