@@ -113,6 +113,8 @@ def test_three_step_drip_stops_on_reply(db, workspace, graph_api):
     states = dict(db.execute(select(Enrollment.contact_id, Enrollment.state)).all())
     assert states == {a: "stopped", b: "completed"}
     assert [r["body"] for r in graph_api.requests()][-1] == "Step 3"
+    # The reply is linked to the campaign, yet the drip completes: only outbound rows count.
+    assert db.get(Campaign, cid).status == "completed"
 
 
 def test_scheduled_campaign_starts_on_time(db, workspace, graph_api):
