@@ -1,10 +1,11 @@
 """Apply stored webhook events to the data: statuses move outbound messages, inbound messages
 are stored and acted on (24 h window, reply linking, opt-out, drip stop).
 
-Called by the Celery tasks in `webhook_tasks` and directly by tests. Everything is idempotent:
-status updates are single conditional UPDATEs that only move forward (concurrent workers cannot
-regress a row), and an inbound message is inserted with ON CONFLICT (wamid) DO NOTHING so a
-re-delivery has no second effect. Nothing here commits; the task does.
+Called by the Celery tasks in `webhook_tasks` (a sweep hands over a whole batch of stored
+deliveries) and directly by tests. Everything is idempotent: the statuses of a batch are applied
+set-based and forward-only under row locks (`app.messaging.statuses`), and an inbound message is
+inserted with ON CONFLICT (wamid) DO NOTHING so a re-delivery has no second effect. Nothing here
+commits; the task does.
 """
 
 from __future__ import annotations
@@ -14,32 +15,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign, Enrollment
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.core.db import utcnow
-from app.core.enums import STATUS_RANK, Direction, EnrollmentState, MessageStatus
+from app.core.enums import Direction, EnrollmentState, MessageStatus
 from app.messaging.models import Message, MessageEvent
 from app.messaging.optout import match_opt_out
-from app.messaging.webhook_parser import InboundMessage, StatusUpdate, parse_webhook
+from app.messaging.statuses import StatusItem, apply_isolated
+from app.messaging.webhook_parser import InboundMessage, ParsedBatch, parse_webhook
 from app.messaging.webhook_service import dialect_insert
 from app.senders.models import SenderNumber
 
 log = logging.getLogger(__name__)
 
 REPLY_WINDOW = timedelta(days=7)
-MARKETING_OPT_OUT_CODE = 131050
-# `failed` settles a message that may still be in flight; never one already delivered or read.
-FAILABLE = frozenset({MessageStatus.SENDING, MessageStatus.UNKNOWN, MessageStatus.SENT})
-TIMESTAMP_COLUMN = {
-    MessageStatus.SENT: "sent_at",
-    MessageStatus.DELIVERED: "delivered_at",
-    MessageStatus.READ: "read_at",
-    MessageStatus.FAILED: "failed_at",
-}
 # Statuses an outbound reply can be linked to (it actually left).
 LEFT_STATUSES = (
     MessageStatus.SENDING,
@@ -69,123 +62,12 @@ class IngestReport:
     opt_outs: int = 0
     errors: list[str] = field(default_factory=list)
 
-
-# --- statuses ------------------------------------------------------------------------------
-
-
-def _error_fields(update_: StatusUpdate) -> dict[str, Any]:
-    if not update_.errors:
-        return {}
-    err = update_.errors[0]
-    data = err.get("error_data") if isinstance(err.get("error_data"), dict) else {}
-    parts = [str(p) for p in (err.get("title"), err.get("message"), data.get("details")) if p]
-    detail = " — ".join(dict.fromkeys(parts))  # Meta often repeats title as message
-    code = err.get("code")
-    return {"error_code": str(code)[:20] if code is not None else None, "error_detail": detail}
-
-
-def _callback_id(update_: StatusUpdate) -> int | None:
-    data = update_.biz_opaque_callback_data
-    if data and data.isdigit() and len(data) < 19:
-        return int(data)
-    return None
-
-
-def apply_status(
-    *, db: Session, update_: StatusUpdate, workspace_id: int, webhook_event_id: int | None = None
-) -> str:
-    """Move one outbound message forward. Returns applied | stale | unmatched | ignored.
-
-    Matched by wamid, or by our id in biz_opaque_callback_data while the wamid is unknown
-    (the send crashed after Meta accepted it) — the wamid is then recorded.
-    """
-    new = update_.status
-    if new not in TIMESTAMP_COLUMN:
-        return "ignored"  # e.g. "deleted", "played", "warning": nothing to move
-    ts = update_.timestamp or utcnow()
-    match = Message.wamid == update_.wamid
-    callback_id = _callback_id(update_)
-    if callback_id is not None:
-        match = or_(match, and_(Message.wamid.is_(None), Message.id == callback_id))
-    target = (
-        match,
-        Message.workspace_id == workspace_id,
-        Message.direction == Direction.OUTBOUND,
-    )
-    if new == MessageStatus.FAILED:
-        allowed = set(FAILABLE)
-    else:
-        allowed = {s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[new]}
-    column = TIMESTAMP_COLUMN[new]
-    values: dict[str, Any] = {
-        "status": new,
-        "wamid": func.coalesce(Message.wamid, update_.wamid),
-        "updated_at": utcnow(),
-        column: func.coalesce(getattr(Message, column), ts),
-    }
-    if new in (MessageStatus.DELIVERED, MessageStatus.READ):
-        # Meta skips "delivered" when a message is read at once: read implies delivered.
-        values["sent_at"] = func.coalesce(Message.sent_at, ts)
-    if new == MessageStatus.READ:
-        values["delivered_at"] = func.coalesce(Message.delivered_at, ts)
-    if new == MessageStatus.FAILED:
-        values.update(_error_fields(update_))
-    stmt = (
-        update(Message)
-        .where(*target, Message.status.in_(allowed))
-        .values(**values)
-        .returning(Message.id, Message.contact_id)
-        .execution_options(synchronize_session=False)
-    )
-    row = db.execute(stmt).first()
-    if row is None:
-        return _record_late_timestamp(db=db, update_=update_, target=target, ts=ts)
-    db.execute(
-        insert(MessageEvent).values(
-            message_id=row.id,
-            event=new,
-            occurred_at=ts,
-            data=_event_data(update_, webhook_event_id),
-        )
-    )
-    if new == MessageStatus.FAILED and MARKETING_OPT_OUT_CODE in update_.error_codes:
-        db.execute(
-            update(Contact)
-            .where(Contact.id == row.contact_id, Contact.marketing_opted_out_at.is_(None))
-            .values(marketing_opted_out_at=ts, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-    return "applied"
-
-
-def _record_late_timestamp(
-    *, db: Session, update_: StatusUpdate, target: tuple, ts: datetime
-) -> str:
-    """A status that arrives after a later one (delivered after read) does not move the
-    status, but its true time is still recorded: an empty or later timestamp is corrected."""
-    exists = db.execute(select(Message.id).where(*target).limit(1)).first()
-    if exists is None:
-        return "unmatched"
-    if update_.status in (MessageStatus.DELIVERED, MessageStatus.READ):
-        col = getattr(Message, TIMESTAMP_COLUMN[update_.status])
-        db.execute(
-            update(Message)
-            .where(*target, Message.status != MessageStatus.FAILED, or_(col.is_(None), col > ts))
-            .values({col.key: ts, "wamid": func.coalesce(Message.wamid, update_.wamid)})
-            .execution_options(synchronize_session=False)
-        )
-    return "stale"
-
-
-def _event_data(update_: StatusUpdate, webhook_event_id: int | None) -> dict[str, Any]:
-    data: dict[str, Any] = {"wamid": update_.wamid, "source": "webhook"}
-    if webhook_event_id is not None:
-        data["webhook_event_id"] = webhook_event_id
-    for key in ("errors", "conversation", "pricing"):
-        value = getattr(update_, key)
-        if value:
-            data[key] = value
-    return data
+    def count_status(self, outcome: str, error: str | None) -> None:
+        if error is not None:
+            self.errors.append(error)
+        elif outcome in ("applied", "stale", "unmatched"):
+            name = f"statuses_{outcome}"
+            setattr(self, name, getattr(self, name) + 1)
 
 
 # --- inbound messages ----------------------------------------------------------------------
@@ -368,42 +250,63 @@ def ingest_payload(
     webhook_event_id: int | None = None,
     senders: dict[str, SenderRef] | None = None,
 ) -> IngestReport:
-    """Apply every status and message of one delivery. Each record runs in a savepoint: one
-    unreadable record (e.g. an invalid phone) is reported, the rest still apply.
+    """Apply every status and message of one delivery (a batch of one)."""
+    return ingest_events(db=db, events=[(webhook_event_id, payload)], senders=senders)[0]
 
-    `senders` is a cache shared by the events of one batch (phone_number_id → sender)."""
-    batch = parse_webhook(payload)
+
+def ingest_events(
+    *,
+    db: Session,
+    events: list[tuple[int | None, Any]],
+    senders: dict[str, SenderRef] | None = None,
+) -> list[IngestReport]:
+    """Apply a batch of stored deliveries `(webhook_event_id, payload)`, oldest first: all
+    their statuses at once (set-based, in arrival order), then each inbound message in its own
+    savepoint — one unreadable record (e.g. an invalid phone) is reported, the rest apply.
+
+    `senders` is a cache shared by the batches of one sweep (phone_number_id → sender)."""
+    parsed = [parse_webhook(payload) for _, payload in events]
     senders = senders if senders is not None else {}
-    unknown = [p for p in batch.phone_number_ids if p not in senders]
-    senders.update(_senders(db, unknown))
-    report = IngestReport()
-    records = (*batch.statuses, *batch.messages)
-    for item in records:
-        sender = senders.get(item.channel.phone_number_id or "")
+    wanted = {p for batch in parsed for p in batch.phone_number_ids if p not in senders}
+    senders.update(_senders(db, sorted(wanted)))
+    reports = [IngestReport() for _ in events]
+    items, owners = [], []
+    for k, ((event_id, _), batch) in enumerate(zip(events, parsed, strict=True)):
+        for status in batch.statuses:
+            sender = senders.get(status.channel.phone_number_id or "")
+            if sender is None:
+                reports[k].errors.append(f"{status.wamid}: unknown phone_number_id")
+                continue
+            items.append(StatusItem(status, sender.workspace_id, event_id))
+            owners.append(k)
+    for k, (outcome, error) in zip(owners, apply_isolated(db=db, items=items), strict=True):
+        reports[k].count_status(outcome, error)
+    for (event_id, _), batch, report in zip(events, parsed, reports, strict=True):
+        _ingest_messages(db=db, batch=batch, senders=senders, event_id=event_id, report=report)
+    return reports
+
+
+def _ingest_messages(
+    *,
+    db: Session,
+    batch: ParsedBatch,
+    senders: dict[str, SenderRef],
+    event_id: int | None,
+    report: IngestReport,
+) -> None:
+    for msg in batch.messages:
+        sender = senders.get(msg.channel.phone_number_id or "")
         if sender is None:
-            report.errors.append(f"{item.wamid}: unknown phone_number_id")
+            report.errors.append(f"{msg.wamid}: unknown phone_number_id")
             continue
         try:
             with db.begin_nested():
-                if isinstance(item, StatusUpdate):
-                    outcome = apply_status(
-                        db=db,
-                        update_=item,
-                        workspace_id=sender.workspace_id,
-                        webhook_event_id=webhook_event_id,
-                    )
-                    field_name = f"statuses_{outcome}"
-                    if hasattr(report, field_name):
-                        setattr(report, field_name, getattr(report, field_name) + 1)
-                else:
-                    stored = ingest_message(
-                        db=db, msg=item, sender=sender, webhook_event_id=webhook_event_id
-                    )
-                    if stored is None:
-                        report.messages_duplicate += 1
-                    else:
-                        report.messages_stored += 1
+                stored = ingest_message(db=db, msg=msg, sender=sender, webhook_event_id=event_id)
         except Exception as exc:  # one bad record must not lose the batch
-            log.warning("webhook record %s not applied: %s", item.wamid, exc)
-            report.errors.append(f"{item.wamid}: {exc}"[:500])
-    return report
+            log.warning("webhook message %s not stored: %s", msg.wamid, exc)
+            report.errors.append(f"{msg.wamid}: {exc}"[:500])
+            continue
+        if stored is None:
+            report.messages_duplicate += 1
+        else:
+            report.messages_stored += 1

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.core.config import settings
@@ -40,32 +40,89 @@ SWEEP_BATCH = 500
 
 # --- processing stored events (the flows the tasks run) --------------------------------
 
+_EVENTS = WebhookEvent.__table__
+_CLAIMED = (_EVENTS.c.id, _EVENTS.c.payload, _EVENTS.c.attempts)
 
-def _process_event(
-    db: Session, event: WebhookEvent, senders: dict[str, ingest.SenderRef] | None = None
-) -> ingest.IngestReport:
-    report = ingest.ingest_payload(
-        db=db, payload=event.payload, webhook_event_id=event.id, senders=senders
+
+def _claim_pending(
+    db: Session, *, limit: int, max_attempts: int, older_than: datetime | None
+) -> list[Row]:
+    """Claim up to `limit` unprocessed events, oldest first, by setting processed_at in this
+    transaction. PostgreSQL: the rows are picked FOR UPDATE SKIP LOCKED, so concurrent sweeps
+    share the backlog instead of queueing behind each other or taking the same event. SQLite:
+    the claim is the transaction's first write, so it holds the database's write lock and a
+    second sweep waits, then sees the events processed."""
+    pick = (
+        select(_EVENTS.c.id)
+        .where(_EVENTS.c.processed_at.is_(None), _EVENTS.c.attempts < max_attempts)
+        .order_by(_EVENTS.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    event.processed_at = utcnow()
-    event.attempts += 1
-    event.processing_error = "; ".join(report.errors)[:4000] or None
-    return report
+    if older_than is not None:
+        pick = pick.where(_EVENTS.c.received_at <= older_than)
+    return _claim(db, _EVENTS.c.id.in_(pick.scalar_subquery()))
+
+
+def _claim(db: Session, which: Any) -> list[Row]:
+    stmt = (
+        update(_EVENTS)
+        .where(which, _EVENTS.c.processed_at.is_(None))  # conditional: claimed once
+        .values(processed_at=utcnow())
+        .returning(*_CLAIMED)
+    )
+    return sorted(db.execute(stmt).all(), key=lambda r: r.id)
+
+
+def _finish(db: Session, claimed: list[Row], results: dict[int, Any]) -> None:
+    """Record each claimed event's outcome: a report → processed (its record-level errors
+    kept); an exception → back to unprocessed with the error, retried by a later sweep up to
+    MAX_ATTEMPTS."""
+    clean = [e.id for e in claimed if _is_clean(results.get(e.id))]
+    if clean:
+        db.execute(
+            update(_EVENTS)
+            .where(_EVENTS.c.id.in_(clean))
+            .values(attempts=_EVENTS.c.attempts + 1, processing_error=None)
+        )
+    others = [e for e in claimed if not _is_clean(results.get(e.id))]
+    if not others:
+        return
+    rows = []
+    for event in others:
+        result = results.get(event.id)
+        if isinstance(result, ingest.IngestReport):
+            done, error = utcnow(), "; ".join(result.errors)[:4000]
+        else:
+            done, error = None, f"{type(result).__name__}: {result}"[:4000]
+        rows.append({"b_id": event.id, "b_done": done, "b_error": error})
+    db.execute(
+        update(_EVENTS)
+        .where(_EVENTS.c.id == bindparam("b_id"))
+        .values(
+            processed_at=bindparam("b_done"),
+            attempts=_EVENTS.c.attempts + 1,
+            processing_error=bindparam("b_error"),
+        ),
+        rows,
+    )
+
+
+def _is_clean(result: Any) -> bool:
+    return isinstance(result, ingest.IngestReport) and not result.errors
 
 
 def process_webhook_event(*, db: Session, event_id: int) -> ingest.IngestReport | None:
     """Process one stored event once. Returns None when it is missing or already processed.
 
-    The row is locked (FOR UPDATE) so two workers handed the same id run one after the other;
-    the second sees processed_at and stops.
+    The claim is a conditional UPDATE of processed_at: two workers handed the same id run one
+    after the other (row lock) and the second claims nothing.
     """
-    event = db.execute(
-        select(WebhookEvent).where(WebhookEvent.id == event_id).with_for_update()
-    ).scalar_one_or_none()
-    if event is None or event.processed_at is not None:
+    claimed = _claim(db, _EVENTS.c.id == event_id)
+    if not claimed:
         return None
-    report = _process_event(db, event)
-    db.flush()
+    report = ingest.ingest_payload(db=db, payload=claimed[0].payload, webhook_event_id=event_id)
+    _finish(db, claimed, {event_id: report})
     return report
 
 
@@ -73,30 +130,33 @@ def process_pending_events(
     *, db: Session, limit: int, max_attempts: int, older_than: datetime | None = None
 ) -> int:
     """Process up to `limit` unprocessed events, oldest first, in ONE transaction (the caller
-    commits once per batch). Rows are claimed FOR UPDATE SKIP LOCKED, so concurrent sweeps
-    share the backlog instead of queueing behind each other. An event that raises is rolled
-    back to its savepoint and counted as an attempt; the rest of the batch still applies."""
-    query = (
-        select(WebhookEvent)
-        .where(WebhookEvent.processed_at.is_(None), WebhookEvent.attempts < max_attempts)
-        .order_by(WebhookEvent.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    if older_than is not None:
-        query = query.where(WebhookEvent.received_at <= older_than)
-    events = db.execute(query).scalars().all()
+    commits once per batch): their statuses set-based (`app.messaging.statuses`), their inbound
+    messages one by one. If the batch as a whole raises, it is redone event by event, each in a
+    savepoint: an event that raises is counted as an attempt, the rest still apply."""
+    claimed = _claim_pending(db, limit=limit, max_attempts=max_attempts, older_than=older_than)
+    if not claimed:
+        return 0
     senders: dict[str, ingest.SenderRef] = {}
-    for event in events:
-        try:
-            with db.begin_nested():
-                _process_event(db, event, senders)
-        except Exception as exc:
-            log.exception("webhook event %s failed", event.id)
-            event.attempts += 1
-            event.processing_error = f"{type(exc).__name__}: {exc}"[:4000]
-    db.flush()
-    return len(events)
+    results: dict[int, Any] = {}
+    try:
+        with db.begin_nested():
+            reports = ingest.ingest_events(
+                db=db, events=[(e.id, e.payload) for e in claimed], senders=senders
+            )
+        results = {e.id: r for e, r in zip(claimed, reports, strict=True)}
+    except Exception:
+        log.exception("webhook batch of %d failed; redoing it event by event", len(claimed))
+        for event in claimed:
+            try:
+                with db.begin_nested():
+                    results[event.id] = ingest.ingest_payload(
+                        db=db, payload=event.payload, webhook_event_id=event.id, senders=senders
+                    )
+            except Exception as exc:
+                log.exception("webhook event %s failed", event.id)
+                results[event.id] = exc
+    _finish(db, claimed, results)
+    return len(claimed)
 
 
 # --- hand-off ------------------------------------------------------------------------------
