@@ -46,14 +46,29 @@ class TimestampMixin:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    """Embedded mode: the API, the worker and beat write one file from several processes.
+
+    Every transaction starts with BEGIN IMMEDIATE (it takes the write lock up front, waiting up
+    to busy_timeout). With the driver's deferred BEGIN, a transaction that read first and then
+    writes fails at once with "database is locked" when another process committed meanwhile
+    (SQLite cannot upgrade a stale snapshot; the busy timeout does not apply), which happened
+    under load to webhook processing, claims and campaign completion. Letting SQLAlchemy emit
+    BEGIN (driver autocommit) also makes SAVEPOINTs behave (SQLAlchemy's pysqlite recipe).
+    """
+
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # the driver emits no BEGIN/COMMIT of its own
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None) -> Engine:

@@ -274,6 +274,11 @@ def process_batch(
                 usage = throttle.usage(db=ldb, sender_id=sender.id, now=now)
                 room_at = next_room_at(usage, sender.caps, now)
             out.defer(row, room_at, reason="rate_cap", now=now)
+        if ready and ldb.get_bind().dialect.name == "sqlite":
+            # SQLite has no share locks: this transaction would hold the whole database's
+            # write lock (BEGIN IMMEDIATE) through the requests, blocking the API and the
+            # sandbox's own webhook writes. Nothing below reads through it.
+            ldb.rollback()
         if ready:
             provider = provider_for(sender.provider)
             sent_results = run_async(_send_all(provider, sender.credentials, ready))
