@@ -367,3 +367,39 @@ def test_text_and_template_campaigns_go_out_end_to_end(stack):
         assert "database is locked" not in text_log, text_log[-3000:]
         assert "Traceback" not in text_log, text_log[-3000:]
     assert time.monotonic() - started < DEADLINE_SECONDS + 45
+
+
+def test_demo_data_has_one_approved_template(db, client):
+    """`agent run` seeds an APPROVED template so the first template campaign goes out; running
+    the seed again finds it instead of adding a second one."""
+    from app.demo import DEMO_TEMPLATE, ensure_demo
+    from app.messaging.models import Template
+
+    first = ensure_demo(db=db, key_file=None)
+    db.commit()
+    again = ensure_demo(db=db, key_file=None)
+    db.commit()
+    assert again.template.id == first.template.id
+    assert db.query(Template).count() == 1
+
+    auth = {"Authorization": f"Bearer {first.api_key}"}
+    listed = client.get("/api/v1/templates", params={"status": "APPROVED"}, headers=auth)
+    assert listed.status_code == 200, listed.text
+    [template] = listed.json()
+    assert (template["name"], template["language"]) == ("welcome_offer", "en_US")
+    assert (template["body"], template["param_count"]) == (DEMO_TEMPLATE.body, 1)
+    contact_ids = [c.id for c in first.contacts]
+    created = client.post(
+        "/api/v1/campaigns",
+        headers=auth,
+        json={
+            "name": "First template campaign",
+            "template_id": template["id"],
+            "template_params": ["{first_name|there}"],
+            "contact_ids": contact_ids,
+            "phone_number_id": first.sender.id,
+        },
+    )
+    assert created.status_code == 201, created.text
+    audience = created.json()["audience"]
+    assert audience["eligible"] == len(contact_ids) == audience["outside_service_window"]

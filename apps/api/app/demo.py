@@ -1,4 +1,8 @@
-"""Demo data for a first run: a "Demo" workspace, a sandbox sender and a few opted-in contacts.
+"""Demo data for a first run: a "Demo" workspace, a sandbox sender, a few opted-in contacts and
+an APPROVED template.
+
+The contacts never wrote to us, so free-form text to them is skipped (outside the 24 h window);
+the approved template is what lets a new user's first campaign actually go out.
 
 Idempotent: running it again finds what exists and adds only what is missing. Everything goes
 through the domain services, so the demo rows obey the same rules as rows made through the API.
@@ -16,6 +20,9 @@ from sqlalchemy.orm import Session
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate
+from app.messaging import templates_service as templates
+from app.messaging.models import Template
+from app.messaging.templates_schemas import TemplateCreate
 from app.senders import service as senders
 from app.senders.models import SenderNumber
 from app.senders.schemas import SenderCreate
@@ -32,6 +39,13 @@ DEMO_CONTACTS = (
     ("+14155550101", "Grace Hopper"),
     ("+14155550102", "Alan Turing"),
 )
+DEMO_TEMPLATE = TemplateCreate(
+    name="welcome_offer",
+    language="en_US",
+    category="MARKETING",
+    body="Hi {{1}}, thanks for joining! Reply YES for our latest offers.",
+    status="APPROVED",  # allowed for sandbox use; a real number needs Meta's approval
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class DemoData:
     contacts: list[Contact]
     api_key: str
     key_is_new: bool
+    template: Template
 
 
 def ensure_workspace(*, db: Session) -> Workspace:
@@ -72,6 +87,15 @@ def ensure_contacts(*, db: Session, workspace_id: int) -> list[Contact]:
     return rows
 
 
+def ensure_template(*, db: Session, workspace_id: int) -> Template:
+    found = templates.list_templates(
+        db=db, workspace_id=workspace_id, name=DEMO_TEMPLATE.name, language=DEMO_TEMPLATE.language
+    )
+    if found:
+        return found[0]
+    return templates.create_template(db=db, workspace_id=workspace_id, data=DEMO_TEMPLATE)
+
+
 def ensure_api_key(*, db: Session, workspace_id: int, key_file: Path | None) -> tuple[str, bool]:
     """The demo key saved in `key_file` if it still works for this workspace, else a new one.
 
@@ -96,5 +120,6 @@ def ensure_demo(*, db: Session, key_file: Path | None) -> DemoData:
     workspace = ensure_workspace(db=db)
     sender = ensure_sender(db=db, workspace_id=workspace.id)
     contacts = ensure_contacts(db=db, workspace_id=workspace.id)
+    template = ensure_template(db=db, workspace_id=workspace.id)
     api_key, is_new = ensure_api_key(db=db, workspace_id=workspace.id, key_file=key_file)
-    return DemoData(workspace, sender, contacts, api_key, is_new)
+    return DemoData(workspace, sender, contacts, api_key, is_new, template)
