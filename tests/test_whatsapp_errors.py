@@ -12,12 +12,13 @@ from app.core.db import utcnow
 from app.integrations.whatsapp.base import ErrorCategory
 from app.integrations.whatsapp.errors import classify, error_from_response, parse_retry_after
 
-R, RR, ML, P, SB = (
+R, RR, ML, P, SB, A = (
     ErrorCategory.RETRY,
     ErrorCategory.RECIPIENT_RATE,
     ErrorCategory.MARKETING_LIMIT,
     ErrorCategory.PERMANENT,
     ErrorCategory.SENDER_BLOCKED,
+    ErrorCategory.AMBIGUOUS,
 )
 
 
@@ -69,7 +70,11 @@ R, RR, ML, P, SB = (
         (999999, 503, R),
         (999999, 400, P),
         (999999, 429, R),
-        (None, 500, R),
+        # no code: a 5xx may come after Meta took the message (edge/proxy page) -> never resend
+        (None, 500, A),
+        (None, 502, A),
+        (None, 504, A),
+        (None, 429, R),
         (None, 404, P),
         (None, None, R),  # refused before anything was sent
     ],
@@ -132,11 +137,13 @@ def test_code_sent_as_string_is_understood():
 @pytest.mark.parametrize(
     ("status", "body", "expected"),
     [
-        (502, b"<html>Bad Gateway</html>", R),
-        (500, b"", R),
+        (502, b"<html>Bad Gateway</html>", A),
+        (504, b"<html>Gateway Timeout</html>", A),
+        (500, b"", A),
+        (429, b"<html>Too Many Requests</html>", R),
         (400, b"<html>nope</html>", P),
         (403, b"[1, 2]", P),
-        (503, b'{"error": "text not object"}', R),
+        (503, b'{"error": "text not object"}', A),
         (400, b"\xff\xfe not utf-8", P),
     ],
 )
@@ -151,3 +158,5 @@ def test_5xx_with_graph_body_uses_the_code_first():
     # code 3 (capability/permission) comes back as HTTP 500, yet no retry will fix it
     assert error_from_response(500, _graph(3), {}).category is SB
     assert error_from_response(500, _graph(131000), {}).category is R
+    # an unknown code in a Graph body on a 5xx: Meta answered with an error, nothing was sent
+    assert error_from_response(503, _graph(999999), {}).category is R

@@ -1,8 +1,10 @@
 """Cloud API error classification (SPEC §5): what the sending engine must do about a failure.
 
 Meta's error-code reference is the authority; the table below follows SPEC §5 for the codes it
-names and picks a category for the other documented codes (see docs/whatsapp.md). Anything not
-in the table falls back on the HTTP status: 5xx → retry, 4xx → permanent.
+names and picks a category for the other documented codes (see docs/whatsapp.md). A code not in
+the table falls back on the HTTP status: 5xx/429 → retry, other 4xx → permanent. A 5xx without a
+Graph error code (an HTML 502/504 page from a proxy or edge) is ambiguous: the request may have
+reached Meta and been accepted before the edge gave up, so it is never resent.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ RECIPIENT_RATE = ErrorCategory.RECIPIENT_RATE
 MARKETING_LIMIT = ErrorCategory.MARKETING_LIMIT
 PERMANENT = ErrorCategory.PERMANENT
 SENDER_BLOCKED = ErrorCategory.SENDER_BLOCKED
+AMBIGUOUS = ErrorCategory.AMBIGUOUS
 
 # code -> (category, Meta's title). Ranges (132xxx, 133xxx, 200-299) are handled in classify().
 CODES: dict[int, tuple[ErrorCategory, str]] = {
@@ -74,7 +77,8 @@ def classify(code: int | None, http_status: int | None) -> ErrorCategory:
     """Category for a Cloud API error code, falling back on the HTTP status.
 
     `code=None, http_status=None` means the request never got an answer because the connection
-    was refused: nothing was sent, so it is retryable.
+    was refused: nothing was sent, so it is retryable. `code=None` with a 5xx means no Graph
+    error says nothing was sent (SPEC §5 retries only "HTTP 5xx with an error body"): ambiguous.
     """
     if code is not None:
         if code in CODES:
@@ -85,8 +89,10 @@ def classify(code: int | None, http_status: int | None) -> ErrorCategory:
             return SENDER_BLOCKED
         if 200 <= code <= 299:  # API permission
             return SENDER_BLOCKED
-    if http_status is None or http_status >= 500:
+    if http_status is None:
         return RETRY
+    if http_status >= 500:
+        return RETRY if code is not None else AMBIGUOUS
     if http_status == 429:
         return RETRY
     return PERMANENT
@@ -145,7 +151,8 @@ def error_from_response(
     """Build the classified error for a non-2xx Graph API answer.
 
     A body that is not a Graph error object (malformed JSON, an HTML proxy page) still gives an
-    error: 5xx → retry, 4xx → permanent, with the raw text kept in `details["raw"]`.
+    error: 5xx → ambiguous (never resent), 429 → retry, other 4xx → permanent, with the raw
+    text kept in `details["raw"]`.
     """
     retry_after = parse_retry_after(_header(headers, "Retry-After"))
     try:
@@ -200,6 +207,6 @@ def ambiguous(exc: BaseException) -> WhatsAppError:
     """The request may have reached Meta (timeout or drop after writing): never resend."""
     return WhatsAppError(
         message=f"no usable answer after the request was sent: {exc!r}",
-        category=ErrorCategory.AMBIGUOUS,
+        category=AMBIGUOUS,
         details={"exception": type(exc).__name__},
     )
