@@ -90,8 +90,8 @@ class Settings(BaseSettings):
     WARMUP_ENABLED: bool = True
     WARMUP_DAYS: int = 14
     QUIET_HOURS_ENABLED: bool = True
-    QUIET_HOURS_START: int = 20
-    QUIET_HOURS_END: int = 9
+    QUIET_HOURS_START: int = Field(default=20, ge=0, le=23)
+    QUIET_HOURS_END: int = Field(default=9, ge=0, le=23)
     SEND_MAX_RETRIES: int = 3
     SEND_BATCH_SIZE: int = 200
     SENDING_STALE_AFTER_SECONDS: int = 900

@@ -199,22 +199,58 @@ async def _send_one(
 
 
 async def _send_all(
-    provider: WhatsAppProvider, creds: SenderCredentials, items: list[_Ready]
+    provider: WhatsAppProvider,
+    creds: SenderCredentials,
+    items: list[_Ready],
+    started: set[int] | None = None,
 ) -> list[str | BaseException]:
+    """Send concurrently; `started` collects the ids whose request began (may have gone out)."""
     gate = asyncio.Semaphore(max(1, settings.SEND_CONCURRENCY))
     stopped = False
+    started = set() if started is None else started
 
     async def one(item: _Ready) -> str | BaseException:
         nonlocal stopped
         async with gate:
             if stopped:
                 return _NotAttempted()
+            started.add(item.row.id)
             result = await _send_one(provider, creds, item)
             if isinstance(result, WhatsAppError) and result.category == "sender_blocked":
                 stopped = True
             return result
 
     return await asyncio.gather(*(one(i) for i in items))
+
+
+def _put_back(
+    sender: SenderInfo,
+    rows: list[Claimed],
+    ready: list[_Ready],
+    granted: dict[int, bool],
+    started: set[int],
+    throttle: ThrottleStore,
+) -> None:
+    """An error before the sends (or between them): every row whose request never started
+    goes back to `queued`, the claim's attempt undone, due now; its pacing slot is released.
+    Rows whose request started stay `sending` (they may have gone out: the reconciler makes
+    them `unknown`)."""
+    now = utcnow()
+    back = results.Recorder(sender_id=sender.id)
+    for row in rows:
+        if row.id not in started:
+            back.defer(row, now, reason="batch_error", now=now)
+    slots = [item.slot for item in ready if item.row.id not in started]
+    try:
+        if back.requeued:
+            back.write_with_retry(now=now)
+    except Exception:
+        log.exception("could not put back %s claimed rows", len(back.requeued))
+    try:
+        if slots:
+            throttle.release(sender_id=sender.id, slots=slots, granted=granted)
+    except Exception:  # a slot kept too long only makes pacing stricter
+        log.warning("could not release %s pacing slots", len(slots), exc_info=True)
 
 
 def process_batch(
@@ -227,62 +263,77 @@ def process_batch(
     granted: dict[int, bool] = {}
     pacing_error: Exception | None = None
     sent_results: list[str | BaseException] = []
+    started: set[int] = set()
+    sends_done = False
+    raise_after: BaseException | None = None
     maker = get_sessionmaker()
-    with maker() as ldb:
-        ctx = _load_context(ldb, rows)
-        candidates: list[tuple[Claimed, Any, RenderedMessage, bool]] = []
-        for row in rows:
-            contact = ctx["contacts"].get(row.contact_id)
-            campaign = ctx["campaigns"].get(row.campaign_id) if row.campaign_id else None
-            step = ctx["steps"].get((row.campaign_id, row.step_index or 0))
-            step = step if campaign is not None and campaign.type == "drip" else None
-            template_id = _source_template(row, campaign, step)
-            verdict = policy.check(
-                contact=contact,
-                campaign=campaign,
-                is_template=template_id is not None or row.type == "template",
-                template_category=ctx["categories"].get(template_id),
-                enrollment_state=ctx["enrollments"].get(row.enrollment_id),
-                now=now,
-            )
-            if verdict.action != Action.SEND:
-                out.apply_verdict(row, verdict, now=now)
-                continue
+    try:
+        with maker() as ldb:
+            ctx = _load_context(ldb, rows)
+            candidates: list[tuple[Claimed, Any, RenderedMessage, bool]] = []
+            for row in rows:
+                contact = ctx["contacts"].get(row.contact_id)
+                campaign = ctx["campaigns"].get(row.campaign_id) if row.campaign_id else None
+                step = ctx["steps"].get((row.campaign_id, row.step_index or 0))
+                step = step if campaign is not None and campaign.type == "drip" else None
+                template_id = _source_template(row, campaign, step)
+                verdict = policy.check(
+                    contact=contact,
+                    campaign=campaign,
+                    is_template=template_id is not None or row.type == "template",
+                    template_category=ctx["categories"].get(template_id),
+                    enrollment_state=ctx["enrollments"].get(row.enrollment_id),
+                    now=now,
+                )
+                if verdict.action != Action.SEND:
+                    out.apply_verdict(row, verdict, now=now)
+                    continue
+                try:
+                    rendered = _render(ldb, row, contact, campaign, step)
+                except Exception as exc:
+                    out.finish(row, "failed", now=now, code="render_error", detail=str(exc)[:500])
+                    continue
+                outside = not policy.in_service_window(contact.last_inbound_at, now)
+                candidates.append((row, contact, rendered, outside))
+            slots = [Slot(r.id, c.id, new_recipient=o) for r, c, _, o in candidates]
             try:
-                rendered = _render(ldb, row, contact, campaign, step)
-            except Exception as exc:
-                out.finish(row, "failed", now=now, code="render_error", detail=str(exc)[:500])
-                continue
-            outside = not policy.in_service_window(contact.last_inbound_at, now)
-            candidates.append((row, contact, rendered, outside))
-        slots = [Slot(r.id, c.id, new_recipient=o) for r, c, _, o in candidates]
-        try:
-            granted = throttle.reserve(
-                db=ldb, sender_id=sender.id, caps=sender.caps, slots=slots, now=now
-            )
-        except Exception as exc:  # Redis down: nothing was sent, put the rows back
-            pacing_error = exc
-            for row, *_ in candidates:
-                out.defer(row, now, reason="pacing_unavailable", now=now)
-            candidates, slots, granted = [], [], {}
-        room_at: datetime | None = None
-        for (row, contact, rendered, _), slot in zip(candidates, slots, strict=True):
-            if slot.message_id in granted:
-                ready.append(_Ready(row, contact.phone, rendered, slot))
-                continue
-            if room_at is None:
-                usage = throttle.usage(db=ldb, sender_id=sender.id, now=now)
-                room_at = next_room_at(usage, sender.caps, now)
-            out.defer(row, room_at, reason="rate_cap", now=now)
-        if ready and ldb.get_bind().dialect.name == "sqlite":
-            # SQLite has no share locks: this transaction would hold the whole database's
-            # write lock (BEGIN IMMEDIATE) through the requests, blocking the API and the
-            # sandbox's own webhook writes. Nothing below reads through it.
-            ldb.rollback()
-        if ready:
-            provider = provider_for(sender.provider)
-            sent_results = run_async(_send_all(provider, sender.credentials, ready))
-        ldb.rollback()  # read-only: ends the transaction, releasing the share locks
+                granted = throttle.reserve(
+                    db=ldb, sender_id=sender.id, caps=sender.caps, slots=slots, now=now
+                )
+            except Exception as exc:  # Redis down: nothing was sent, put the rows back
+                pacing_error = exc
+                for row, *_ in candidates:
+                    out.defer(row, now, reason="pacing_unavailable", now=now)
+                candidates, slots, granted = [], [], {}
+            room_at: datetime | None = None
+            for (row, contact, rendered, _), slot in zip(candidates, slots, strict=True):
+                if slot.message_id in granted:
+                    ready.append(_Ready(row, contact.phone, rendered, slot))
+                    continue
+                if room_at is None:
+                    usage = throttle.usage(db=ldb, sender_id=sender.id, now=now)
+                    room_at = next_room_at(usage, sender.caps, now)
+                out.defer(row, room_at, reason="rate_cap", now=now)
+            if ready and ldb.get_bind().dialect.name == "sqlite":
+                # SQLite has no share locks: this transaction would hold the whole database's
+                # write lock (BEGIN IMMEDIATE) through the requests, blocking the API and the
+                # sandbox's own webhook writes. Nothing below reads through it.
+                ldb.rollback()
+            if ready:
+                provider = provider_for(sender.provider)
+                sent_results = run_async(_send_all(provider, sender.credentials, ready, started))
+                sends_done = True
+            ldb.rollback()  # read-only: ends the transaction, releasing the share locks
+    except BaseException as exc:
+        if not sends_done:
+            # Nothing after the claim may leave never-sent rows in `sending` (they would end
+            # `unknown`, never retried, yet counted against the caps): put them back.
+            _put_back(sender, rows, ready, granted, started, throttle)
+            raise
+        # The sends happened: record them first, whatever broke afterwards.
+        log.warning("ending the check transaction failed after the sends", exc_info=True)
+        if not isinstance(exc, Exception):
+            raise_after = exc
     done = utcnow()
     unsent: list[Slot] = []
     for item, result in zip(ready, sent_results, strict=True):
@@ -301,6 +352,8 @@ def process_batch(
             throttle.release(sender_id=sender.id, slots=unsent, granted=granted)
         except Exception:  # a slot kept too long only makes pacing stricter
             log.warning("could not release %s pacing slots", len(unsent), exc_info=True)
+    if raise_after is not None:
+        raise raise_after
     if pacing_error is not None:
         raise pacing_error  # the task retries with backoff once the store is back
     return out.report(BatchReport)
