@@ -225,6 +225,9 @@ def test_replies_linked_to_a_campaign_do_not_block_completion(client, auth, db, 
     )
     db.commit()
     assert complete(db, cid) is True
+    counts = client.get(f"{URL}/{cid}", headers=auth).json()["message_counts"]
+    assert "received" not in counts or counts["received"] == 0
+    assert counts["read"] == len(contacts)
 
 
 def test_drip_completes_only_without_active_enrollments(client, auth, db, sender, contacts):

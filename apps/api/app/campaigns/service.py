@@ -136,7 +136,7 @@ def message_counts(*, db: Session, campaign_id: int) -> dict[str, int]:
     counts = dict.fromkeys(OUTBOUND_STATUSES, 0)
     stmt = (
         select(Message.status, func.count())
-        .where(Message.campaign_id == campaign_id)
+        .where(Message.campaign_id == campaign_id, Message.direction == Direction.OUTBOUND)
         .group_by(Message.status)
     )
     counts.update({status: int(n) for status, n in db.execute(stmt)})
