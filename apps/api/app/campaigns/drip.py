@@ -2,10 +2,16 @@
 
 A beat-driven task (and the reconciler) claims due active enrollments of running campaigns
 (`FOR UPDATE SKIP LOCKED`: concurrent runs take disjoint rows), creates the step's message row
-(unique (campaign, contact, step): a repeat creates nothing) and moves the enrollment to the
-next step, due `delay_hours` after this one, or completes it after the last step. Everything is
-in the database, so restarts lose nothing; a reply sets the enrollment `stopped` (ingestion) and
-it gets nothing more.
+(unique (campaign, contact, step): a repeat creates nothing) and leaves the enrollment waiting
+for that row (`next_due_at` NULL, still `active`). Once the row is final, the next step falls
+due `delay_hours` after the message was sent (a step held back by quiet hours, caps or a pause
+pushes the next one back too), or the enrollment completes after the last step. Until then a
+reply or an opt-out can still stop it (ingestion sets `stopped`), and the send-time policy
+skips a still-queued row of a stopped enrollment (`drip_stopped`). Everything is in the
+database, so restarts lose nothing.
+
+Step positions are 0..n-1 (the campaign service numbers them), so the row an enrollment waits
+for is step `next_step - 1`.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,6 +29,8 @@ from app.core.enums import CampaignStatus, Direction, EnrollmentState, MessageSt
 from app.messaging.models import Message
 
 BATCH = 500
+# The step's row has not reached a final status yet: the enrollment keeps waiting for it.
+_NOT_FINAL = (MessageStatus.QUEUED, MessageStatus.SENDING)
 
 
 def _insert(db: Session) -> Any:
@@ -42,6 +50,61 @@ def _steps(db: Session, campaign_ids: set[int]) -> dict[int, list[DripStep]]:
     return steps
 
 
+def _lock(db: Session, stmt: Any) -> Any:
+    if db.get_bind().dialect.name == "postgresql":
+        return stmt.with_for_update(of=Enrollment, skip_locked=True)
+    return stmt
+
+
+def settle_sent(*, db: Session, limit: int = BATCH) -> tuple[int, set[int]]:
+    """Enrollments whose last step's row became final: the next step falls due `delay_hours`
+    after that message was sent (else claimed, else last changed), or the enrollment
+    completes. Returns how many moved and the campaigns with a newly completed enrollment."""
+    waiting_row = exists().where(
+        Message.enrollment_id == Enrollment.id,
+        Message.step_index == Enrollment.next_step - 1,
+        Message.status.in_(_NOT_FINAL),
+    )
+    stmt = (
+        select(Enrollment)
+        .join(Campaign, Campaign.id == Enrollment.campaign_id)
+        .where(
+            Enrollment.state == EnrollmentState.ACTIVE,
+            Enrollment.next_due_at.is_(None),
+            Enrollment.next_step > 0,
+            Campaign.status == CampaignStatus.RUNNING,
+            ~waiting_row,
+        )
+        .order_by(Enrollment.id)
+        .limit(limit)
+    )
+    enrollments = list(db.scalars(_lock(db, stmt)))
+    if not enrollments:
+        return 0, set()
+    stamp = func.coalesce(Message.sent_at, Message.claimed_at, Message.updated_at)
+    finals = {
+        (r[0], r[1]): r[2]
+        for r in db.execute(
+            select(Message.enrollment_id, Message.step_index, stamp).where(
+                Message.enrollment_id.in_([e.id for e in enrollments])
+            )
+        )
+    }
+    steps = _steps(db, {e.campaign_id for e in enrollments})
+    completed: set[int] = set()
+    for enrollment in enrollments:
+        sequence = steps.get(enrollment.campaign_id, [])
+        final_at = finals.get((enrollment.id, enrollment.next_step - 1)) or enrollment.updated_at
+        if enrollment.next_step >= len(sequence):
+            enrollment.state = EnrollmentState.COMPLETED
+            completed.add(enrollment.campaign_id)
+        else:
+            delay = sequence[enrollment.next_step].delay_hours or 0
+            enrollment.next_due_at = final_at + timedelta(hours=delay)
+    db.flush()
+    return len(enrollments), completed
+
+
 def advance_due(*, db: Session, now: datetime, limit: int = BATCH) -> tuple[int, set[int]]:
     """Materialise the due step of up to `limit` enrollments. Returns how many enrollments
     moved and the sender ids that got new rows (the caller wakes them after commit)."""
@@ -56,9 +119,7 @@ def advance_due(*, db: Session, now: datetime, limit: int = BATCH) -> tuple[int,
         .order_by(Enrollment.next_due_at, Enrollment.id)
         .limit(limit)
     )
-    if db.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=Enrollment, skip_locked=True)
-    pairs = db.execute(stmt).all()
+    pairs = db.execute(_lock(db, stmt)).all()
     if not pairs:
         return 0, set()
     steps = _steps(db, {c.id for _, c in pairs})
@@ -94,12 +155,7 @@ def advance_due(*, db: Session, now: datetime, limit: int = BATCH) -> tuple[int,
         )
         senders.add(campaign.sender_id)
         enrollment.next_step += 1
-        if enrollment.next_step < len(sequence):
-            delay = sequence[enrollment.next_step].delay_hours or 0
-            enrollment.next_due_at = now + timedelta(hours=delay)
-        else:
-            enrollment.state = EnrollmentState.COMPLETED
-            enrollment.next_due_at = None
+        enrollment.next_due_at = None  # waits for this row to be final (settle_sent)
         enrollment.updated_at = now
     if rows:
         db.execute(
@@ -112,14 +168,23 @@ def advance_due(*, db: Session, now: datetime, limit: int = BATCH) -> tuple[int,
 
 
 def advance_all_due(*, now: datetime, max_batches: int = 20) -> set[int]:
-    """Run `advance_due` in committed batches; returns the senders to wake."""
+    """Run `settle_sent` then `advance_due` in committed batches (a step due at once after
+    the previous one's send is materialised in the same run); completes campaigns whose last
+    enrollments completed. Returns the senders to wake."""
+    from app.campaigns.service import maybe_complete
     from app.core.db import session_scope
 
     senders: set[int] = set()
+    completed: set[int] = set()
     for _ in range(max_batches):
         with session_scope() as db:
+            settled, done = settle_sent(db=db)
             moved, woken = advance_due(db=db, now=now)
         senders |= woken
-        if moved == 0:
+        completed |= done
+        if settled == 0 and moved == 0:
             break
+    for campaign_id in sorted(completed):
+        with session_scope() as db:
+            maybe_complete(db=db, campaign_id=campaign_id)
     return senders
