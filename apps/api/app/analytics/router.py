@@ -9,6 +9,7 @@ from app.analytics import service
 from app.analytics.models import DailyReport
 from app.analytics.schemas import CampaignAnalytics, DailyReportOut, Dashboard, TimelinePoint
 from app.core.deps import PrincipalDep, SessionDep
+from app.core.schemas import IdPath
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -23,7 +24,7 @@ def get_dashboard(db: SessionDep, principal: PrincipalDep) -> dict:
     response_model=CampaignAnalytics,
     summary="Delivery, read and response figures of one campaign",
 )
-def get_campaign_analytics(campaign_id: int, db: SessionDep, principal: PrincipalDep) -> dict:
+def get_campaign_analytics(campaign_id: IdPath, db: SessionDep, principal: PrincipalDep) -> dict:
     return service.campaign_analytics(
         db=db, workspace_id=principal.workspace_id, campaign_id=campaign_id
     )

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Path, Query, status
 from app.campaigns import service
 from app.campaigns.models import Campaign
 from app.campaigns.schemas import (
-    BIGINT_MAX,
     CampaignCreate,
     CampaignCreated,
     CampaignDetail,
@@ -18,6 +17,7 @@ from app.campaigns.schemas import (
     StatusFilter,
 )
 from app.core.deps import PrincipalDep, SessionDep
+from app.core.schemas import BIGINT_MAX
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 

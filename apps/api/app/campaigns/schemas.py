@@ -8,16 +8,16 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.enums import CampaignStatus, CampaignType
+from app.core.schemas import DbId, RequestModel, UTCDatetime
 
-BIGINT_MAX = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+Id = DbId
 # WhatsApp caps a text body at 4096 characters.
 MessageText = Annotated[str, Field(min_length=1, max_length=4096)]
 MAX_DRIP_STEPS = 50
 MAX_DELAY_HOURS = 24 * 365
 
 
-class _TemplateRef(BaseModel):
+class _TemplateRef(RequestModel):
     """A template by id, or by name + language."""
 
     template_id: Id | None = None
@@ -58,7 +58,7 @@ class CampaignCreate(_TemplateRef):
     contact_ids: list[Id] = Field(min_length=1)
     phone_number_id: Id = Field(description="Our sender number id (GET /phone-numbers).")
     metadata: dict[str, Any] = Field(default_factory=dict)
-    scheduled_at: datetime | None = None
+    scheduled_at: UTCDatetime | None = None
     ai_rewrite: bool | None = Field(
         default=None, description="Rewrite per recipient with AI; default metadata.ai_rewrite."
     )

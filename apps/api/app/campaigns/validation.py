@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -300,13 +300,9 @@ def validate_create(
                 StepPlan(step.delay_hours, step.message, step_template, step.template_params)
             )
 
-    scheduled_at = data.scheduled_at
-    if scheduled_at is not None:
-        if scheduled_at.tzinfo is None:  # the API speaks UTC
-            scheduled_at = scheduled_at.replace(tzinfo=UTC)
-        scheduled_at = scheduled_at.astimezone(UTC)
-        if scheduled_at <= utcnow():
-            errors.add("scheduled_at", "must be in the future")
+    scheduled_at = data.scheduled_at  # aware UTC already (`UTCDatetime`)
+    if scheduled_at is not None and scheduled_at <= utcnow():
+        errors.add("scheduled_at", "must be in the future")
 
     stop_on_reply = _flag(metadata, "stop_on_reply", True, errors)
     ai_rewrite = (

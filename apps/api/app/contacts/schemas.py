@@ -10,6 +10,8 @@ from zoneinfo import available_timezones
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
+from app.core.schemas import RequestModel
+
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 64
 MAX_ATTRIBUTE_KEY = 100
@@ -63,26 +65,8 @@ def clean_attributes(values: dict[str, Any] | None) -> dict[str, Any]:
     return attributes
 
 
-def has_nul(value: Any) -> bool:
-    """PostgreSQL text and jsonb cannot store U+0000: such input is refused as invalid."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_nul(v) for v in value)
-    return False
-
-
-class _Body(BaseModel):
+class _Body(RequestModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if has_nul(value):
-            raise ValueError("must not contain NUL (\\u0000) characters")
-        return value
 
 
 class _ContactFields(_Body):

@@ -18,9 +18,10 @@ from app.contacts.phone import (
     require_phone,
     timezone_of,
 )
-from app.contacts.schemas import ContactCreate, ContactUpdate, has_nul
+from app.contacts.schemas import ContactCreate, ContactUpdate
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.schemas import has_nul
 
 _WA_ID = re.compile(r"^\d{8,15}$")
 _PHONEISH = re.compile(r"^[\d\s()+\-.]+$")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
         log.info("integrity error: %s", exc.orig)
         return JSONResponse(error_body("conflict", "Conflicts with an existing record"), 409)
+
+    async def _data_error(_: Request, exc: Exception) -> JSONResponse:
+        # Safety net only: request schemas refuse such values first, naming the field.
+        log.warning("database refused a value: %s", getattr(exc, "orig", exc))
+        return JSONResponse(
+            error_body("invalid_data", "A value is not accepted by the database"), 422
+        )
+
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(psycopg.DataError, _data_error)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response, status
 from app.core.deps import PrincipalDep, SessionDep
 from app.core.enums import TemplateStatus
 from app.core.errors import AppError
+from app.core.schemas import IdPath, Text
 from app.messaging import templates_service as service
 from app.messaging.templates_schemas import (
     TemplateCreate,
@@ -61,8 +62,8 @@ def list_templates(
     db: SessionDep,
     principal: PrincipalDep,
     status: TemplateStatus | None = None,
-    name: str | None = None,
-    language: str | None = None,
+    name: Text | None = None,
+    language: Text | None = None,
 ) -> list[TemplateOut]:
     templates = service.list_templates(
         db=db, workspace_id=principal.workspace_id, status=status, name=name, language=language
@@ -71,7 +72,7 @@ def list_templates(
 
 
 @router.get("/{template_id}", response_model=TemplateOut, summary="One template")
-def get_template(template_id: int, db: SessionDep, principal: PrincipalDep) -> TemplateOut:
+def get_template(template_id: IdPath, db: SessionDep, principal: PrincipalDep) -> TemplateOut:
     template = service.get_template(
         db=db, workspace_id=principal.workspace_id, template_id=template_id
     )
@@ -80,7 +81,7 @@ def get_template(template_id: int, db: SessionDep, principal: PrincipalDep) -> T
 
 @router.patch("/{template_id}", response_model=TemplateOut, summary="Update status/body/category")
 def update_template(
-    template_id: int, body: TemplateUpdate, db: SessionDep, principal: PrincipalDep
+    template_id: IdPath, body: TemplateUpdate, db: SessionDep, principal: PrincipalDep
 ) -> TemplateOut:
     template = service.update_template(
         db=db, workspace_id=principal.workspace_id, template_id=template_id, data=body
@@ -94,7 +95,7 @@ def update_template(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a template (409 while campaigns use it)",
 )
-def delete_template(template_id: int, db: SessionDep, principal: PrincipalDep) -> Response:
+def delete_template(template_id: IdPath, db: SessionDep, principal: PrincipalDep) -> Response:
     service.delete_template(db=db, workspace_id=principal.workspace_id, template_id=template_id)
     db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.enums import TemplateStatus
+from app.core.schemas import DbId, RequestModel
 
 Category = Literal["MARKETING", "UTILITY", "AUTHENTICATION"]
 
@@ -42,7 +43,7 @@ def count_params(body: str) -> int:
     return len(found)
 
 
-class _TemplateFields(BaseModel):
+class _TemplateFields(RequestModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @field_validator("category", check_fields=False, mode="before")
@@ -117,7 +118,7 @@ class TemplateOut(BaseModel):
         return cls(**data, param_count=params)
 
 
-class TemplateSyncRequest(BaseModel):
+class TemplateSyncRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
-    phone_number_id: int = Field(description="Our sender number id (not Meta's)")
+    phone_number_id: DbId = Field(description="Our sender number id (not Meta's)")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from app.core.deps import PrincipalDep, SessionDep
 from app.core.enums import SenderStatus
+from app.core.schemas import IdPath
 from app.senders import service
 from app.senders.schemas import (
     SenderCreate,
@@ -39,7 +40,7 @@ def list_phone_numbers(
 
 
 @router.get("/{sender_id}", response_model=SenderOut, summary="One sender number")
-def get_phone_number(sender_id: int, db: SessionDep, principal: PrincipalDep) -> SenderOut:
+def get_phone_number(sender_id: IdPath, db: SessionDep, principal: PrincipalDep) -> SenderOut:
     sender = service.get_sender(db=db, workspace_id=principal.workspace_id, sender_id=sender_id)
     return SenderOut.from_model(sender)
 
@@ -48,7 +49,7 @@ def get_phone_number(sender_id: int, db: SessionDep, principal: PrincipalDep) ->
     "/{sender_id}", response_model=SenderOut, summary="Update a sender number (token rotation)"
 )
 def update_phone_number(
-    sender_id: int, body: SenderUpdate, db: SessionDep, principal: PrincipalDep
+    sender_id: IdPath, body: SenderUpdate, db: SessionDep, principal: PrincipalDep
 ) -> SenderOut:
     sender = service.update_sender(
         db=db, workspace_id=principal.workspace_id, sender_id=sender_id, data=body
@@ -62,7 +63,7 @@ def update_phone_number(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a sender number (409 while campaigns use it)",
 )
-def delete_phone_number(sender_id: int, db: SessionDep, principal: PrincipalDep) -> Response:
+def delete_phone_number(sender_id: IdPath, db: SessionDep, principal: PrincipalDep) -> Response:
     service.delete_sender(db=db, workspace_id=principal.workspace_id, sender_id=sender_id)
     db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -80,7 +81,7 @@ def _change_status(
 
 @router.post("/{sender_id}/pause", response_model=SenderOut, summary="Stop sending from a number")
 def pause_phone_number(
-    sender_id: int, db: SessionDep, principal: PrincipalDep, body: StatusChange | None = None
+    sender_id: IdPath, db: SessionDep, principal: PrincipalDep, body: StatusChange | None = None
 ) -> SenderOut:
     reason = (body.reason if body else None) or "paused by user"
     return _change_status(
@@ -90,7 +91,7 @@ def pause_phone_number(
 
 @router.post("/{sender_id}/resume", response_model=SenderOut, summary="Resume sending")
 def resume_phone_number(
-    sender_id: int, db: SessionDep, principal: PrincipalDep, body: StatusChange | None = None
+    sender_id: IdPath, db: SessionDep, principal: PrincipalDep, body: StatusChange | None = None
 ) -> SenderOut:
     reason = body.reason if body else None
     return _change_status(
@@ -103,6 +104,8 @@ def resume_phone_number(
     response_model=SenderStatusOut,
     summary="Warm-up day, effective caps and what is left of them now",
 )
-def phone_number_status(sender_id: int, db: SessionDep, principal: PrincipalDep) -> SenderStatusOut:
+def phone_number_status(
+    sender_id: IdPath, db: SessionDep, principal: PrincipalDep
+) -> SenderStatusOut:
     sender = service.get_sender(db=db, workspace_id=principal.workspace_id, sender_id=sender_id)
     return service.quota_status(db=db, sender=sender)

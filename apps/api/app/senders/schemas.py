@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.config import settings
+from app.core.schemas import INT_MAX, RequestModel
 from app.senders.limits import normalize_tier
 
 Provider = Literal["sandbox", "cloud_api"]
 QUALITY_RATINGS = ("GREEN", "YELLOW", "RED", "UNKNOWN", "NA")
+Cap = Annotated[int, Field(ge=1, le=INT_MAX)]  # an INTEGER column
 
 
 def _phone_number_id(**kwargs: object):  # type: ignore[no-untyped-def]
@@ -32,7 +34,7 @@ def normalize_display_phone(value: str | None) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-class _SenderFields(BaseModel):
+class _SenderFields(RequestModel):
     """Validators shared by create and update."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -68,8 +70,8 @@ class SenderCreate(_SenderFields):
     warmup_started_on: date | None = Field(
         default=None, description="Day 1 of warm-up; defaults to today (UTC). null = no warm-up."
     )
-    max_per_hour: PositiveInt | None = None
-    max_per_day: PositiveInt | None = None
+    max_per_hour: Cap | None = None
+    max_per_day: Cap | None = None
     quality_rating: str = "UNKNOWN"
     messaging_tier: str = "TIER_250"
 
@@ -85,8 +87,8 @@ class SenderUpdate(_SenderFields):
     provider: Provider | None = None
     access_token: str | None = Field(default=None, min_length=1, max_length=4096)
     warmup_started_on: date | None = None
-    max_per_hour: PositiveInt | None = None
-    max_per_day: PositiveInt | None = None
+    max_per_hour: Cap | None = None
+    max_per_day: Cap | None = None
     quality_rating: str | None = None
     messaging_tier: str | None = None
 
@@ -99,7 +101,7 @@ class SenderUpdate(_SenderFields):
         return value
 
 
-class StatusChange(BaseModel):
+class StatusChange(RequestModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reason: str | None = Field(default=None, max_length=500)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from app.core.deps import PrincipalDep, SessionDep
+from app.core.schemas import IdPath
 from app.workspaces import service
 from app.workspaces.schemas import ApiKeyCreate, ApiKeyIssued, ApiKeyOut, WorkspaceOut
 
@@ -36,7 +37,7 @@ def create_api_key(body: ApiKeyCreate, db: SessionDep, principal: PrincipalDep) 
 
 
 @router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyOut, summary="Revoke an API key")
-def revoke_api_key(key_id: int, db: SessionDep, principal: PrincipalDep) -> ApiKeyOut:
+def revoke_api_key(key_id: IdPath, db: SessionDep, principal: PrincipalDep) -> ApiKeyOut:
     key = service.revoke_key(db=db, workspace_id=principal.workspace_id, key_id=key_id)
     db.commit()
     return ApiKeyOut.model_validate(key)
