@@ -149,7 +149,8 @@ async def test_next_n_rule_then_success(graph_api, provider):
 
 
 @pytest.mark.parametrize(
-    ("http_status", "category"), [(502, ErrorCategory.RETRY), (400, ErrorCategory.PERMANENT)]
+    ("http_status", "category"),
+    [(502, ErrorCategory.AMBIGUOUS), (429, ErrorCategory.RETRY), (400, ErrorCategory.PERMANENT)],
 )
 async def test_non_json_error_body(graph_api, provider, http_status, category):
     graph_api.script(kind="malformed", http_status=http_status, body="<html>oops</html>")
