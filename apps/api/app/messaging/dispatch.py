@@ -149,7 +149,7 @@ def _sender_info(db: Session, sender: SenderNumber, now: datetime) -> SenderInfo
         sender.status_changed_at = now
         return None
     caps = effective_caps(sender, today=now.date())
-    return SenderInfo(sender.id, sender.provider, credentials, caps)
+    return SenderInfo(sender.id, sender.provider, credentials, caps, sender.waba_id)
 
 
 def claim_next(
@@ -170,11 +170,15 @@ def claim_next(
         if info is None:
             db.commit()
             return None, []
+        portfolio = info.waba_id
         if throttle.locks_at_claim:
-            throttle.lock(db=db, sender_id=sender_id)  # type: ignore[attr-defined]
-        room = throttle.claim_room(db=db, sender_id=sender_id, caps=info.caps, now=now)
+            lock = throttle.lock  # type: ignore[attr-defined]
+            lock(db=db, sender_id=sender_id, portfolio=portfolio)
+        room = throttle.claim_room(
+            db=db, sender_id=sender_id, caps=info.caps, now=now, portfolio=portfolio
+        )
         if room <= 0:
-            usage = throttle.usage(db=db, sender_id=sender_id, now=now)
+            usage = throttle.usage(db=db, sender_id=sender_id, now=now, portfolio=portfolio)
             until = next_room_at(usage, info.caps, now)
             deferred = defer_due(db=db, sender_id=sender_id, until=until, now=now)
             db.commit()

@@ -69,6 +69,7 @@ class SenderInfo:
     provider: str
     credentials: SenderCredentials
     caps: Caps
+    waba_id: str | None = None  # the business portfolio whose messaging-limit tier it shares
 
 
 @dataclass
@@ -248,7 +249,9 @@ def _put_back(
         log.exception("could not put back %s claimed rows", len(back.requeued))
     try:
         if slots:
-            throttle.release(sender_id=sender.id, slots=slots, granted=granted)
+            throttle.release(
+                sender_id=sender.id, slots=slots, granted=granted, portfolio=sender.waba_id
+            )
     except Exception:  # a slot kept too long only makes pacing stricter
         log.warning("could not release %s pacing slots", len(slots), exc_info=True)
 
@@ -298,7 +301,12 @@ def process_batch(
             slots = [Slot(r.id, c.id, new_recipient=o) for r, c, _, o in candidates]
             try:
                 granted = throttle.reserve(
-                    db=ldb, sender_id=sender.id, caps=sender.caps, slots=slots, now=now
+                    db=ldb,
+                    sender_id=sender.id,
+                    caps=sender.caps,
+                    slots=slots,
+                    now=now,
+                    portfolio=sender.waba_id,
                 )
             except Exception as exc:  # Redis down: nothing was sent, put the rows back
                 pacing_error = exc
@@ -311,7 +319,9 @@ def process_batch(
                     ready.append(_Ready(row, contact.phone, rendered, slot))
                     continue
                 if room_at is None:
-                    usage = throttle.usage(db=ldb, sender_id=sender.id, now=now)
+                    usage = throttle.usage(
+                        db=ldb, sender_id=sender.id, now=now, portfolio=sender.waba_id
+                    )
                     room_at = next_room_at(usage, sender.caps, now)
                 out.defer(row, room_at, reason="rate_cap", now=now)
             if ready and ldb.get_bind().dialect.name == "sqlite":
@@ -349,7 +359,9 @@ def process_batch(
     out.write_with_retry(now=done)
     if unsent:
         try:
-            throttle.release(sender_id=sender.id, slots=unsent, granted=granted)
+            throttle.release(
+                sender_id=sender.id, slots=unsent, granted=granted, portfolio=sender.waba_id
+            )
         except Exception:  # a slot kept too long only makes pacing stricter
             log.warning("could not release %s pacing slots", len(unsent), exc_info=True)
     if raise_after is not None:

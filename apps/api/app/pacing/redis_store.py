@@ -1,14 +1,22 @@
-"""Throttle windows in Redis: three sorted sets per number, updated by one Lua script.
+"""Throttle windows in Redis, updated by Lua scripts (Redis >= 6.2: `ZADD GT`).
 
-Keys (`redis-cli KEYS "throttle:*"`): `throttle:{sender}:hour` and `:day` hold message ids
-scored by reservation time; `:recipients` holds contact ids scored by their first reach in the
-moving 24 h; `:built` marks the sets as complete. A reservation is all-or-nothing per message
-and happens inside the script, so any number of workers can never exceed a cap.
+Keys (`redis-cli KEYS "throttle:*"`). Per number: `throttle:{sender}:hour` and `:day` hold
+message ids scored by reservation time, `:built` marks them complete. Per business portfolio
+(the number's WABA, SPEC §6: Meta's messaging limit is per portfolio; a number without a
+`waba_id` has its own): `throttle:tier:{key}:recipients` holds contact ids scored by their
+LATEST counted send (refreshed with `ZADD GT`, so a contact stays counted for 24 h after any
+send to it), `:holders` counts the reservations holding each contact (a released slot only
+drops the contact once no other slot holds it), `:built` marks them complete.
 
-When Redis lost the keys (flush, restart without persistence) `:built` is missing: the script
-refuses, and the caller first rebuilds the sets from the `messages` table (the source of truth),
-loaded by a second script only if nobody rebuilt them meanwhile. Members are message ids, so a
-message counted by the rebuild and reserved again is still counted once.
+A reservation is all-or-nothing per message and happens inside one script, so any number of
+workers can never exceed a cap. The script trims and stamps with Redis's own clock
+(`TIME`), so clock skew between workers cannot stretch a window.
+
+When Redis lost the keys (flush, restart without persistence) a `:built` marker is missing:
+the script refuses, and the caller first rebuilds the sets from the `messages` table (the
+source of truth), loaded by a second script only if nobody rebuilt them meanwhile. Members
+of the number's sets are message ids, so a message counted by the rebuild and reserved again
+is still counted once.
 """
 
 from __future__ import annotations
@@ -19,24 +27,34 @@ from functools import cached_property
 import redis
 from sqlalchemy.orm import Session
 
-from app.pacing.throttle import DAY, HOUR, Slot, Usage, db_usage, room, usage_from_rows
+from app.pacing.throttle import DAY, HOUR, Slot, Usage, db_reach, db_usage, room, usage_from_rows
 from app.senders.limits import Caps
 
 KEY_TTL_SECONDS = 25 * 3600
 
+# KEYS: hour, day, recipients, built, holders, tier built.
+# ARGV: hourly, daily, tier (-1: none), ttl, then (message id, contact id or '') per slot.
 _RESERVE = """
-if redis.call('EXISTS', KEYS[4]) == 0 then return {-1} end
-local now = tonumber(ARGV[1])
-local hcap, dcap, tcap = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local ttl = tonumber(ARGV[5])
+if redis.call('EXISTS', KEYS[4]) == 0 or redis.call('EXISTS', KEYS[6]) == 0 then
+  return {-1}
+end
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local hcap, dcap, tcap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local ttl = tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - 3600000))
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - 86400000))
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (now - 86400000))
+while true do  -- contacts last reached over 24 h ago leave the window with their holders
+  local old = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. (now - 86400000), 'LIMIT', 0, 500)
+  if #old == 0 then break end
+  redis.call('ZREM', KEYS[3], unpack(old))
+  redis.call('HDEL', KEYS[5], unpack(old))
+end
 local h = redis.call('ZCARD', KEYS[1])
 local d = redis.call('ZCARD', KEYS[2])
 local t = redis.call('ZCARD', KEYS[3])
 local out = {}
-for i = 6, #ARGV, 2 do
+for i = 5, #ARGV, 2 do
   local m, r = ARGV[i], ARGV[i + 1]
   local known_h = redis.call('ZSCORE', KEYS[1], m)
   local known_d = redis.call('ZSCORE', KEYS[2], m)
@@ -47,38 +65,60 @@ for i = 6, #ARGV, 2 do
   if ok then
     if not known_h then redis.call('ZADD', KEYS[1], now, m); h = h + 1 end
     if not known_d then redis.call('ZADD', KEYS[2], now, m); d = d + 1 end
-    if fresh == 1 then redis.call('ZADD', KEYS[3], now, r); t = t + 1 end
+    local held = 0
+    if r ~= '' then
+      redis.call('ZADD', KEYS[3], 'GT', now, r)
+      if not known_d then redis.call('HINCRBY', KEYS[5], r, 1) end
+      if fresh == 1 then t = t + 1 end
+      held = 1
+    end
     table.insert(out, m)
-    table.insert(out, fresh)
+    table.insert(out, held)
   end
 end
-for j = 1, 4 do redis.call('EXPIRE', KEYS[j], ttl) end
+for j = 1, 6 do redis.call('EXPIRE', KEYS[j], ttl) end
 return out
 """
 
+# KEYS: hour, day, built. ARGV: ttl, then (message id, ms) pairs.
 _LOAD = """
-if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
-local ttl, n = tonumber(ARGV[1]), tonumber(ARGV[2])
-local i = 3
-for k = 1, n do
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local ttl = tonumber(ARGV[1])
+for i = 2, #ARGV, 2 do
   redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
   redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i])
-  i = i + 2
 end
-while i <= #ARGV do
-  redis.call('ZADD', KEYS[3], 'NX', ARGV[i + 1], ARGV[i])
-  i = i + 2
-end
-redis.call('SET', KEYS[4], '1', 'EX', ttl)
-for j = 1, 3 do redis.call('EXPIRE', KEYS[j], ttl) end
+redis.call('SET', KEYS[3], '1', 'EX', ttl)
+for j = 1, 2 do redis.call('EXPIRE', KEYS[j], ttl) end
 return 1
 """
 
+# KEYS: recipients, holders, tier built. ARGV: ttl, then (contact id, ms, holders) triples.
+_LOAD_TIER = """
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local ttl = tonumber(ARGV[1])
+redis.call('DEL', KEYS[1], KEYS[2])
+for i = 2, #ARGV, 3 do
+  redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2])
+end
+redis.call('SET', KEYS[3], '1', 'EX', ttl)
+for j = 1, 2 do redis.call('EXPIRE', KEYS[j], ttl) end
+return 1
+"""
+
+# KEYS: hour, day, recipients, holders. ARGV: (message id, contact id or '') pairs.
 _RELEASE = """
 for i = 1, #ARGV, 2 do
   redis.call('ZREM', KEYS[1], ARGV[i])
-  redis.call('ZREM', KEYS[2], ARGV[i])
-  if ARGV[i + 1] ~= '' then redis.call('ZREM', KEYS[3], ARGV[i + 1]) end
+  local held = redis.call('ZREM', KEYS[2], ARGV[i])
+  local r = ARGV[i + 1]
+  if r ~= '' and held == 1 then
+    if redis.call('HINCRBY', KEYS[4], r, -1) <= 0 then
+      redis.call('HDEL', KEYS[4], r)
+      redis.call('ZREM', KEYS[3], r)
+    end
+  end
 end
 return 1
 """
@@ -92,9 +132,21 @@ def _at(ms: float) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-def keys(sender_id: int) -> list[str]:
-    base = f"throttle:{sender_id}"
-    return [f"{base}:hour", f"{base}:day", f"{base}:recipients", f"{base}:built"]
+def tier_key(sender_id: int, portfolio: str | None) -> str:
+    return f"throttle:tier:waba-{portfolio}" if portfolio else f"throttle:tier:sender-{sender_id}"
+
+
+def keys(sender_id: int, portfolio: str | None = None) -> list[str]:
+    """[hour, day, recipients, built, holders, tier built] (the order the scripts use)."""
+    base, tier = f"throttle:{sender_id}", tier_key(sender_id, portfolio)
+    return [
+        f"{base}:hour",
+        f"{base}:day",
+        f"{tier}:recipients",
+        f"{base}:built",
+        f"{tier}:holders",
+        f"{tier}:built",
+    ]
 
 
 class RedisThrottle:
@@ -111,31 +163,50 @@ class RedisThrottle:
     @cached_property
     def _scripts(self):  # type: ignore[no-untyped-def]
         c = self.client
-        return c.register_script(_RESERVE), c.register_script(_LOAD), c.register_script(_RELEASE)
+        return (
+            c.register_script(_RESERVE),
+            c.register_script(_LOAD),
+            c.register_script(_RELEASE),
+            c.register_script(_LOAD_TIER),
+        )
 
     # --- rebuild from the database -----------------------------------------------------
-    def rebuild(self, *, db: Session, sender_id: int, now: datetime) -> bool:
-        """Load the windows from `messages` unless they exist; True when this call loaded."""
-        if self.client.exists(keys(sender_id)[3]):
-            return False
-        rows = db_usage(db=db, sender_id=sender_id, now=now)
-        first_reach: dict[int, datetime] = {}
-        args: list[str | int] = [KEY_TTL_SECONDS, len(rows)]
-        for message_id, contact_id, stamp in rows:
-            args += [str(message_id), _ms(stamp)]
-            first_reach.setdefault(contact_id, stamp)
-        for contact_id, stamp in first_reach.items():
-            args += [str(contact_id), _ms(stamp)]
-        return bool(self._scripts[1](keys=keys(sender_id), args=args))
+    def rebuild(
+        self, *, db: Session, sender_id: int, now: datetime, portfolio: str | None = None
+    ) -> bool:
+        """Load whichever windows are missing from `messages`; True when this call loaded."""
+        k = keys(sender_id, portfolio)
+        loaded = False
+        if not self.client.exists(k[3]):
+            args: list[str | int] = [KEY_TTL_SECONDS]
+            for message_id, _contact_id, stamp in db_usage(db=db, sender_id=sender_id, now=now):
+                args += [str(message_id), _ms(stamp)]
+            loaded |= bool(self._scripts[1](keys=[k[0], k[1], k[3]], args=args))
+        if not self.client.exists(k[5]):
+            args = [KEY_TTL_SECONDS]
+            reach = db_reach(db=db, sender_id=sender_id, portfolio=portfolio, now=now)
+            for contact_id, stamp, holders in reach:
+                args += [str(contact_id), _ms(stamp), holders]
+            loaded |= bool(self._scripts[3](keys=[k[2], k[4], k[5]], args=args))
+        return loaded
 
-    def _ensure(self, *, db: Session, sender_id: int, now: datetime) -> None:
-        if not self.client.exists(keys(sender_id)[3]):
-            self.rebuild(db=db, sender_id=sender_id, now=now)
+    def _ensure(self, *, db: Session, sender_id: int, now: datetime, portfolio: str | None) -> None:
+        k = keys(sender_id, portfolio)
+        if self.client.exists(k[3], k[5]) < 2:
+            self.rebuild(db=db, sender_id=sender_id, now=now, portfolio=portfolio)
 
     # --- ThrottleStore -----------------------------------------------------------------
-    def claim_room(self, *, db: Session, sender_id: int, caps: Caps, now: datetime) -> int:
-        self._ensure(db=db, sender_id=sender_id, now=now)
-        k = keys(sender_id)
+    def claim_room(
+        self,
+        *,
+        db: Session,
+        sender_id: int,
+        caps: Caps,
+        now: datetime,
+        portfolio: str | None = None,
+    ) -> int:
+        self._ensure(db=db, sender_id=sender_id, now=now, portfolio=portfolio)
+        k = keys(sender_id, portfolio)
         pipe = self.client.pipeline(transaction=False)
         pipe.zcount(k[0], _ms(now - HOUR), "+inf")
         pipe.zcount(k[1], _ms(now - DAY), "+inf")
@@ -145,12 +216,18 @@ class RedisThrottle:
         return room(Usage([marker] * hour, [marker] * day, [marker] * recipients), caps)
 
     def reserve(
-        self, *, db: Session, sender_id: int, caps: Caps, slots: list[Slot], now: datetime
+        self,
+        *,
+        db: Session,
+        sender_id: int,
+        caps: Caps,
+        slots: list[Slot],
+        now: datetime,
+        portfolio: str | None = None,
     ) -> dict[int, bool]:
         if not slots:
             return {}
         args: list[str | int] = [
-            _ms(now),
             caps.hourly,
             caps.daily,
             -1 if caps.tier_cap is None else caps.tier_cap,
@@ -158,26 +235,37 @@ class RedisThrottle:
         ]
         for slot in slots:
             args += [str(slot.message_id), str(slot.contact_id) if slot.new_recipient else ""]
+        k = keys(sender_id, portfolio)
         for _ in range(3):
-            out = self._scripts[0](keys=keys(sender_id), args=args)
+            out = self._scripts[0](keys=k, args=args)
             if out and out[0] == -1:
-                self.rebuild(db=db, sender_id=sender_id, now=now)
+                self.rebuild(db=db, sender_id=sender_id, now=now, portfolio=portfolio)
                 continue
             return {int(out[i]): bool(int(out[i + 1])) for i in range(0, len(out), 2)}
         raise RuntimeError(f"throttle windows of sender {sender_id} keep disappearing")
 
-    def release(self, *, sender_id: int, slots: list[Slot], granted: dict[int, bool]) -> None:
+    def release(
+        self,
+        *,
+        sender_id: int,
+        slots: list[Slot],
+        granted: dict[int, bool],
+        portfolio: str | None = None,
+    ) -> None:
         args: list[str] = []
         for slot in slots:
             if slot.message_id in granted:
-                fresh = granted[slot.message_id]
-                args += [str(slot.message_id), str(slot.contact_id) if fresh else ""]
+                held = granted[slot.message_id]
+                args += [str(slot.message_id), str(slot.contact_id) if held else ""]
         if args:
-            self._scripts[2](keys=keys(sender_id), args=args)
+            k = keys(sender_id, portfolio)
+            self._scripts[2](keys=[k[0], k[1], k[2], k[4]], args=args)
 
-    def usage(self, *, db: Session, sender_id: int, now: datetime) -> Usage:
-        self._ensure(db=db, sender_id=sender_id, now=now)
-        k = keys(sender_id)
+    def usage(
+        self, *, db: Session, sender_id: int, now: datetime, portfolio: str | None = None
+    ) -> Usage:
+        self._ensure(db=db, sender_id=sender_id, now=now, portfolio=portfolio)
+        k = keys(sender_id, portfolio)
         pipe = self.client.pipeline(transaction=False)
         pipe.zrangebyscore(k[0], _ms(now - HOUR), "+inf", withscores=True)
         pipe.zrangebyscore(k[1], _ms(now - DAY), "+inf", withscores=True)
@@ -190,4 +278,4 @@ class RedisThrottle:
         )
 
 
-__all__ = ["RedisThrottle", "keys", "usage_from_rows"]
+__all__ = ["RedisThrottle", "keys", "tier_key", "usage_from_rows"]

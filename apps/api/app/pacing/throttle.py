@@ -2,7 +2,10 @@
 
 A number may send when EVERY window has room: the hourly cap over any 60 minutes, the daily
 cap over any 24 hours (a sliding 24 h window holds the calendar-day cap too) and Meta's tier
-(unique recipients reached outside a service window in a moving 24 h).
+(unique recipients reached outside a service window in a moving 24 h). The tier belongs to the
+business portfolio, not the number (SPEC §6): its window is shared by every number of the same
+WABA (`portfolio` = the sender's `waba_id`; a number without one has its own window). A contact
+stays in it for 24 h after its LATEST counted send.
 
 A slot is taken for a claimed message just before its send and given back when the send does
 not happen (skipped, deferred, nothing-sent errors). What the database says was sent or may
@@ -59,21 +62,46 @@ class ThrottleStore(Protocol):
     # own transaction (the database store); False when `reserve` is authoritative (Redis).
     locks_at_claim: bool
 
-    def claim_room(self, *, db: Session, sender_id: int, caps: Caps, now: datetime) -> int:
+    def claim_room(
+        self,
+        *,
+        db: Session,
+        sender_id: int,
+        caps: Caps,
+        now: datetime,
+        portfolio: str | None = None,
+    ) -> int:
         """How many messages may be claimed now (exact for the DB store, a hint for Redis)."""
         ...
 
     def reserve(
-        self, *, db: Session, sender_id: int, caps: Caps, slots: list[Slot], now: datetime
+        self,
+        *,
+        db: Session,
+        sender_id: int,
+        caps: Caps,
+        slots: list[Slot],
+        now: datetime,
+        portfolio: str | None = None,
     ) -> dict[int, bool]:
-        """Take slots atomically, in order; returns message_id → took a new-recipient slot."""
+        """Take slots atomically, in order; returns message_id → holds a place in the
+        portfolio's recipients window (a new-recipient slot)."""
         ...
 
-    def release(self, *, sender_id: int, slots: list[Slot], granted: dict[int, bool]) -> None:
+    def release(
+        self,
+        *,
+        sender_id: int,
+        slots: list[Slot],
+        granted: dict[int, bool],
+        portfolio: str | None = None,
+    ) -> None:
         """Give back slots whose send did not happen."""
         ...
 
-    def usage(self, *, db: Session, sender_id: int, now: datetime) -> Usage: ...
+    def usage(
+        self, *, db: Session, sender_id: int, now: datetime, portfolio: str | None = None
+    ) -> Usage: ...
 
 
 def db_usage(*, db: Session, sender_id: int, now: datetime) -> list[tuple[int, int, datetime]]:
@@ -96,16 +124,52 @@ def db_usage(*, db: Session, sender_id: int, now: datetime) -> list[tuple[int, i
     return [(int(r[0]), int(r[1]), r[2]) for r in rows]
 
 
-def usage_from_rows(rows: list[tuple[int, int, datetime]], now: datetime) -> Usage:
-    first_reach: dict[int, datetime] = {}
-    for _mid, contact_id, stamp in rows:
-        first_reach.setdefault(contact_id, stamp)
+def _portfolio_senders(sender_id: int, portfolio: str | None):  # type: ignore[no-untyped-def]
+    from app.messaging.models import Message
+    from app.senders.models import SenderNumber
+
+    if not portfolio:
+        return Message.sender_id == sender_id
+    return Message.sender_id.in_(select(SenderNumber.id).where(SenderNumber.waba_id == portfolio))
+
+
+def db_reach(
+    *, db: Session, sender_id: int, portfolio: str | None, now: datetime
+) -> list[tuple[int, datetime, int]]:
+    """(contact_id, latest stamp, messages) reached in the last 24 h by the portfolio's numbers
+    (every outbound send counts: stricter than Meta, which skips service-window replies)."""
+    from app.messaging.models import Message
+
+    stamp = func.coalesce(Message.sent_at, Message.claimed_at)
+    rows = db.execute(
+        select(Message.contact_id, func.max(stamp), func.count())
+        .where(
+            _portfolio_senders(sender_id, portfolio),
+            Message.direction == Direction.OUTBOUND,
+            or_(Message.status.in_(USING_STATUSES), Message.sent_at.is_not(None)),
+            stamp >= now - DAY,
+        )
+        .group_by(Message.contact_id)
+    ).all()
+    return [(int(r[0]), r[1], int(r[2])) for r in rows]
+
+
+def usage_from_rows(
+    rows: list[tuple[int, int, datetime]],
+    now: datetime,
+    reach: list[tuple[int, datetime, int]] | None = None,
+) -> Usage:
+    """Usage from `db_usage` rows; recipients from `db_reach` (the portfolio's window) when
+    given, else from the number's own rows (each contact at its latest send)."""
     day = sorted(r[2] for r in rows)
-    return Usage(
-        hour=[s for s in day if s >= now - HOUR],
-        day=day,
-        recipients=sorted(first_reach.values()),
-    )
+    if reach is None:
+        latest: dict[int, datetime] = {}
+        for _mid, contact_id, stamp in rows:
+            latest[contact_id] = max(stamp, latest.get(contact_id, stamp))
+        recipients = sorted(latest.values())
+    else:
+        recipients = sorted(r[1] for r in reach)
+    return Usage(hour=[s for s in day if s >= now - HOUR], day=day, recipients=recipients)
 
 
 def room(usage: Usage, caps: Caps) -> int:
