@@ -227,6 +227,9 @@ def _mutations(body: dict) -> Iterator[tuple[str, tuple, Any]]:
             if "T" in value and re.match(r"^\d{4}-\d\d-\d\d", value):
                 for bad in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00", "soon"):
                     yield "date-time", path, bad
+            elif re.match(r"^\d{4}-\d\d-\d\d$", value):
+                for bad in ("2025-02-30", "10000-01-01", "soon"):
+                    yield "date", path, bad
         elif isinstance(value, int) and not isinstance(value, bool):
             yield "huge int", path, HUGE
         if path and all(isinstance(p, int) for p in path[1:]):  # a field or a list element
@@ -416,3 +419,32 @@ def test_webhook_bad_input(client, world):
         r = client.get(url, params={name: f"a{NUL}b"})
         _check(problems, f"verify {name}", r, name)
     assert not problems, "\n".join(problems)
+
+
+def test_database_data_error_is_a_422_safety_net():
+    """Should a value slip past the schemas, the database's refusal is a 422, not a 500."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+    from sqlalchemy import text
+
+    from app.core.db import get_engine
+    from app.core.errors import install_error_handlers
+
+    probe = FastAPI()
+    install_error_handlers(probe)
+
+    @probe.get("/out-of-range")
+    def out_of_range() -> None:  # sqlalchemy.exc.DataError (NumericValueOutOfRange)
+        with get_engine().connect() as conn:
+            conn.execute(text("SELECT CAST(:v AS integer)"), {"v": HUGE})
+
+    @probe.get("/nul")
+    def nul() -> None:  # psycopg.DataError raised by the driver itself, unwrapped
+        with get_engine().raw_connection() as raw:
+            raw.driver_connection.execute("SELECT %s::text", [f"a{NUL}b"])
+
+    with TestClient(probe, raise_server_exceptions=False) as probe_client:
+        for path in ("/out-of-range", "/nul"):
+            r = probe_client.get(path)
+            assert r.status_code == 422, (path, r.text)
+            assert r.json()["code"] == "invalid_data"
