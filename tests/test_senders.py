@@ -304,7 +304,7 @@ def test_status_counts_real_messages_and_warmup(client, auth, db, workspace):
         now - timedelta(minutes=50),
         now - timedelta(hours=2),
         now - timedelta(hours=5),
-        now - timedelta(days=1, minutes=5),  # yesterday: never counted
+        now - timedelta(days=1, minutes=5),  # more than 24 h ago: never counted
         now - timedelta(days=2),
     ]
     for at in stamps:
@@ -314,7 +314,8 @@ def test_status_counts_real_messages_and_warmup(client, auth, db, workspace):
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     expected_hour = sum(1 for at in stamps if at >= now - timedelta(hours=1))
     expected_today = sum(1 for at in stamps if at >= day_start)
-    assert expected_hour == 3
+    expected_24h = sum(1 for at in stamps if at >= now - timedelta(hours=24))
+    assert (expected_hour, expected_24h) == (3, 5)
 
     r = client.get(f"{BASE}/{sid}/status", headers=auth)
     assert r.status_code == 200, r.text
@@ -325,9 +326,12 @@ def test_status_counts_real_messages_and_warmup(client, auth, db, workspace):
     assert status["daily_cap"] == 100
     assert status["hourly_cap"] == 30
     assert status["sent_last_hour"] == expected_hour
-    assert status["sent_today"] == expected_today
-    assert status["remaining_this_hour"] == min(30 - expected_hour, 100 - expected_today)
-    assert status["remaining_today"] == 100 - expected_today
+    assert status["sent_last_24h"] == expected_24h
+    assert status["sent_today"] == expected_today  # information: the caps slide
+    assert status["remaining_this_hour"] == min(30 - expected_hour, 100 - expected_24h)
+    assert status["remaining_24h"] == 100 - expected_24h
+    assert status["sendable_now"] == 30 - expected_hour  # TIER_2K: one recipient so far
+    assert status["next_room_at"] is None
     assert (status["status"], status["messaging_tier"]) == ("active", "TIER_2K")
 
 
@@ -353,7 +357,8 @@ def test_status_after_warmup_and_when_exhausted(client, auth, db, workspace):
     assert (status["warmup_day"], status["warmup_cap"]) == (None, None)
     assert (status["hourly_cap"], status["daily_cap"]) == (2, 3)
     assert (status["sent_last_hour"], status["remaining_this_hour"]) == (4, 0)
-    assert status["remaining_today"] == 0
+    assert (status["remaining_24h"], status["sendable_now"]) == (0, 0)
+    assert status["next_room_at"] is not None
 
 
 def test_oversized_body_is_413(client, auth):

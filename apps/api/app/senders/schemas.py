@@ -138,17 +138,35 @@ class SenderOut(BaseModel):
 
 
 class SenderStatusOut(BaseModel):
+    """What the sending engine enforces now: sliding windows over the `messages` table, where
+    rows still in flight (`sending`, `unknown`) count like sent ones."""
+
     id: int
     status: str
     status_reason: str | None
     warmup_day: int | None
     warmup_cap: int | None
-    tier_cap: int | None
-    hourly_cap: int
-    daily_cap: int
-    sent_last_hour: int
-    sent_today: int
-    remaining_this_hour: int
-    remaining_today: int
+    tier_cap: int | None = Field(description="Meta tier: unique recipients per moving 24 h.")
+    hourly_cap: int = Field(description="Effective cap over any 60 minutes.")
+    daily_cap: int = Field(description="Effective cap over any 24 hours.")
+    sent_last_hour: int = Field(description="Sent or in flight in the last 60 minutes.")
+    sent_last_24h: int = Field(description="Sent or in flight in the last 24 hours.")
+    recipients_last_24h: int = Field(
+        description="Unique contacts reached in the last 24 h by the number's business "
+        "portfolio (every number with its waba_id): what tier_cap limits."
+    )
+    sent_today: int = Field(description="Since 00:00 UTC; information only (caps slide).")
+    remaining_this_hour: int = Field(description="Room in the 60-minute window (and the 24 h).")
+    remaining_24h: int = Field(description="Room in the 24-hour window.")
+    remaining_recipients_24h: int | None = Field(
+        description="New contacts the portfolio's tier still allows; null = unlimited."
+    )
+    sendable_now: int = Field(
+        description="Messages the engine may claim right now: the least room of every window, "
+        "each message counted as a new recipient."
+    )
+    next_room_at: datetime | None = Field(
+        description="When sendable_now is 0: the earliest time every window has room again."
+    )
     quality_rating: str
     messaging_tier: str
