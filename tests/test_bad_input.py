@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 import pytest
+from pydantic import BaseModel
 
 from app.core.db import utcnow
 from app.main import app as fastapi_app
@@ -448,3 +449,32 @@ def test_database_data_error_is_a_422_safety_net():
             r = probe_client.get(path)
             assert r.status_code == 422, (path, r.text)
             assert r.json()["code"] == "invalid_data"
+
+
+def test_every_request_body_is_a_request_model():
+    """The NUL rule lives in one base class: every JSON body model of every route uses it."""
+    from fastapi.routing import APIRoute
+
+    from app.core.schemas import RequestModel
+
+    def api_routes(routes) -> Iterator[APIRoute]:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                yield route
+            elif hasattr(route, "original_router"):  # an included router (FastAPI >= 0.16x)
+                yield from api_routes(route.original_router.routes)
+
+    checked = 0
+    for route in api_routes(fastapi_app.routes):
+        if route.body_field is None:
+            continue
+        annotation = route.body_field.field_info.annotation
+        models = [a for a in getattr(annotation, "__args__", (annotation,)) if a is not type(None)]
+        for model in models:
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                if model.__module__.startswith("fastapi"):  # multipart form, built by FastAPI
+                    assert route.path == "/contacts/import", route.path
+                    continue
+                assert issubclass(model, RequestModel), (route.path, model)
+                checked += 1
+    assert checked >= 12

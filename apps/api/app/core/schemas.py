@@ -27,6 +27,9 @@ DbInt = Annotated[int, Field(le=INT_MAX)]
 IdPath = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
 
 
+_ATOMS = frozenset({int, float, bool, type(None)})
+
+
 def find_nul(value: Any, path: str = "") -> str | None:
     """Where the first NUL character sits in `value` ("" = the value itself, "k.0" = nested),
     or None. Walks dicts (keys and values), lists and tuples."""
@@ -42,8 +45,8 @@ def find_nul(value: Any, path: str = "") -> str | None:
                 return found
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            if isinstance(item, int | float | bool) or item is None:
-                continue  # fast path: long id lists
+            if type(item) in _ATOMS:
+                continue  # fast path: 100k-id lists
             found = find_nul(item, f"{path}.{i}" if path else str(i))
             if found is not None:
                 return found
