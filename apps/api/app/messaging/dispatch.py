@@ -15,9 +15,10 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, text, update
 from sqlalchemy.orm import Session
@@ -192,20 +193,94 @@ def claim_next(
         return info, rows
 
 
+class Lease:
+    """Whether this dispatcher may pace the number (truthy), and `renew()` before each send:
+    False once the lease was lost (expired and taken over), and the dispatcher must stop."""
+
+    def __init__(self, held: bool, renew: Callable[[], bool] | None = None) -> None:
+        self.held = held
+        self._renew = renew
+
+    def __bool__(self) -> bool:
+        return self.held
+
+    def renew(self) -> bool:
+        if self.held and self._renew is not None:
+            self.held = self._renew()
+        return self.held
+
+
+def lease_seconds() -> float:
+    """Longest gap between two renewals (a send, then the per-message delay) plus a margin:
+    a dead holder's lease frees the number after this long."""
+    return settings.MESSAGE_DELAY_MAX + settings.WHATSAPP_REQUEST_TIMEOUT + 60
+
+
+def _take_row_lease(sender_id: int, owner: str) -> bool:
+    """Conditional UPDATE of the number's lease columns: free, expired, or already ours."""
+    now = utcnow()
+    with get_sessionmaker()() as db:
+        taken = db.execute(
+            update(SenderNumber)
+            .where(
+                SenderNumber.id == sender_id,
+                or_(
+                    SenderNumber.dispatch_lease_until.is_(None),
+                    SenderNumber.dispatch_lease_until < now,
+                    SenderNumber.dispatch_lease_owner == owner,
+                ),
+            )
+            .values(
+                dispatch_lease_owner=owner,
+                dispatch_lease_until=now + timedelta(seconds=lease_seconds()),
+                updated_at=SenderNumber.updated_at,  # bookkeeping, not a change of the number
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.commit()
+    return bool(taken)
+
+
+def _drop_row_lease(sender_id: int, owner: str) -> None:
+    with get_sessionmaker()() as db:
+        db.execute(
+            update(SenderNumber)
+            .where(SenderNumber.id == sender_id, SenderNumber.dispatch_lease_owner == owner)
+            .values(
+                dispatch_lease_owner=None,
+                dispatch_lease_until=None,
+                updated_at=SenderNumber.updated_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.commit()
+
+
 @contextlib.contextmanager
-def sender_lease(sender_id: int) -> Iterator[bool]:
-    """With a per-message delay only one dispatcher may pace a number. PostgreSQL session
-    advisory lock on a dedicated connection: released if the worker dies (connection closes).
-    Without a delay (or on SQLite) dispatchers share the number freely."""
-    if not paced() or get_engine().dialect.name != "postgresql":
-        yield True
+def sender_lease(sender_id: int) -> Iterator[Lease]:
+    """With a per-message delay only one dispatcher may pace a number. PostgreSQL: a session
+    advisory lock on a dedicated connection, released if the worker dies (connection closes).
+    Elsewhere (SQLite, embedded mode): a lease row on `sender_numbers` taken by a conditional
+    UPDATE and renewed before every send; a dead holder's lease expires after
+    `lease_seconds()`. Without a delay dispatchers share the number freely."""
+    if not paced():
+        yield Lease(True)
+        return
+    if get_engine().dialect.name != "postgresql":
+        owner = uuid.uuid4().hex
+        lease = Lease(_take_row_lease(sender_id, owner), lambda: _take_row_lease(sender_id, owner))
+        try:
+            yield lease
+        finally:
+            if lease.held:
+                _drop_row_lease(sender_id, owner)
         return
     with get_engine().connect() as conn:
         key = 0x5741_0000_0000 + sender_id
         got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
         conn.commit()
         try:
-            yield got
+            yield Lease(got)
         finally:
             if got:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
@@ -223,6 +298,9 @@ def run_dispatch(*, sender_id: int, budget_seconds: float | None = None) -> Disp
         while True:
             if time.monotonic() >= deadline:
                 result.more = True
+                break
+            if not leased.renew():  # expired and taken over: the new holder paces the number
+                log.warning("sender %s: dispatch lease lost; stopping", sender_id)
                 break
             limit = 1 if paced() else max(1, settings.SEND_BATCH_SIZE)
             info, rows = claim_next(sender_id=sender_id, throttle=throttle, limit=limit)

@@ -35,3 +35,7 @@ class SenderNumber(IdMixin, TimestampMixin, Base):
     )
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Dispatcher lease where PostgreSQL advisory locks are unavailable (SQLite, embedded mode):
+    # with a per-message delay only the holder paces the number; it expires if the holder dies.
+    dispatch_lease_owner: Mapped[str | None] = mapped_column(String(32))
+    dispatch_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

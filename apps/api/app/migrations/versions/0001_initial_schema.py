@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:07:10.888525
+Create Date: 2026-11-26 07:28:54.099815
 """
 from collections.abc import Sequence
 
@@ -95,6 +95,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('status_reason', sa.Text(), nullable=True),
     sa.Column('status_changed_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('dispatch_lease_owner', sa.String(length=32), nullable=True),
+    sa.Column('dispatch_lease_until', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
