@@ -17,9 +17,9 @@ deliveries) is now applied with a fixed handful of statements whatever its size:
 
 Rules (`advance`): a status never moves a row backwards (`STATUS_RANK`); `failed` applies only
 to sending/unknown/sent rows, never over delivered/read, and is terminal; a duplicate changes
-nothing; each status keeps its own webhook timestamp — `delivered` arriving after `read` leaves
-the row `read` but records the true (earlier) delivered_at; `read` fills an empty delivered_at
-and sent_at (Meta skips `delivered` when a message is read at once).
+nothing; each status keeps its own webhook timestamp — `delivered` (or `sent`) arriving after
+`read` leaves the row `read` but records the true, earlier delivered_at (sent_at); `read` fills
+an empty delivered_at and sent_at (Meta skips `delivered` when a message is read at once).
 
 Nothing here commits; the task does.
 """
@@ -116,9 +116,10 @@ def advance(row: _Row, update_: StatusUpdate, ts: datetime) -> bool:
     """Apply one status to a row in memory. True if it moved the row (an event is due)."""
     new, column = update_.status, TIMESTAMP_COLUMN[update_.status]
     if not moves_forward(row.status, new):
-        # Late (delivered after read) or duplicate: the status stays, the true time is kept.
+        # Late (delivered after read) or duplicate: the status stays, but its own time is
+        # kept when the column is empty or holds a later, filled-in time.
         current = getattr(row, column)
-        timed = new in (S.DELIVERED, S.READ) and row.status != S.FAILED
+        timed = S.FAILED not in (new, row.status)
         if timed and (current is None or current > ts):
             setattr(row, column, ts)
             row.wamid = row.wamid or update_.wamid

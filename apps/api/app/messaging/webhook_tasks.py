@@ -61,7 +61,11 @@ def _claim_pending(
     )
     if older_than is not None:
         pick = pick.where(_EVENTS.c.received_at <= older_than)
-    return _claim(db, _EVENTS.c.id.in_(pick.scalar_subquery()))
+    # A CTE, not `id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL may re-run such
+    # a subquery per row, and each re-run skips the rows this very UPDATE just changed and
+    # picks the next ones — claiming far more than `n`. A locking CTE runs once.
+    picked = pick.cte("picked")
+    return _claim(db, _EVENTS.c.id.in_(select(picked.c.id)))
 
 
 def _claim(db: Session, which: Any) -> list[Row]:
