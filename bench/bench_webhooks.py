@@ -1,6 +1,6 @@
 """Webhook ingestion: signed status deliveries posted to a real uvicorn server on loopback.
 
-Run: `.venv/bin/python -m bench.bench_webhooks [--mode both|open|closed] [--rate 1000]
+Run: `.venv/bin/python -m bench.bench_webhooks [--mode both|open|closed] [--rates 1000,1500]
 [--duration 10] [--messages N] [--concurrency C] [--no-worker] [--profile PATH]`.
 
 Uses its own database (`bench_webhooks`, dropped, created and migrated per run) and Redis db 5.
@@ -26,11 +26,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import json
 import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.webhook_load import LoadResult, Signed, closed_loop, open_loop, pct, warmup_bodies
@@ -289,8 +291,8 @@ def _latency_line(result: LoadResult) -> str:
     )
 
 
-def run_open(args: argparse.Namespace) -> tuple[list[str], bool, bool]:
-    total = int(args.rate * args.duration)
+def run_open(args: argparse.Namespace, rate: float) -> tuple[list[str], bool, bool]:
+    total = int(rate * args.duration)
     messages = int(total * 0.97) // 3
     ids, phases, retries = _setup(messages, total - 3 * messages)
     bodies = [b for phase in phases for b in phase] + retries
@@ -305,10 +307,10 @@ def run_open(args: argparse.Namespace) -> tuple[list[str], bool, bool]:
     meter = CpuMeter(server=server.pid, **({"worker": worker.pid} if worker else {}))
     sampler = BacklogSampler()
     try:
-        warm = warmup_bodies(int(args.rate * 2), SECRET)
+        warm = warmup_bodies(int(rate * 2), SECRET)
         sampler.start()
         profiler = profile(server, args)
-        result = asyncio.run(open_loop(port, bodies, warm, args.rate, meter.begin))
+        result = asyncio.run(open_loop(port, bodies, warm, rate, meter.begin))
         if args.trace:  # (index, latency ms, HTTP status, completed at) per request
             Path(args.trace).write_text(json.dumps(result.trace))
         cpu_line = meter.line(len(bodies))
@@ -324,14 +326,14 @@ def run_open(args: argparse.Namespace) -> tuple[list[str], bool, bool]:
         if worker is not None:
             stop(worker)
     accepted = result.accepted
-    rate = accepted / result.wall_s
+    accepted_rate = accepted / result.wall_s
     lag = f"{(applied_at - result.last_ok_at) * 1000:,.0f} ms" if applied_at else "NOT within 120 s"
     check_line, once = _check(ids, distinct, len(bodies), accepted)
     p99 = pct(result.latencies_ms, 0.99)
     ok = (
         once
         and worker is not None  # "accepted and applied" is only measured with a worker
-        and args.rate >= RATE_TARGET
+        and rate >= RATE_TARGET
         and accepted == len(bodies)  # every offered delivery accepted: the rate was sustained
         and p99 < P99_TARGET_MS
         and applied_at is not None
@@ -343,7 +345,7 @@ def run_open(args: argparse.Namespace) -> tuple[list[str], bool, bool]:
         else "one Celery worker process applying meanwhile"
     )
     lines = [
-        f"**Open loop: {args.rate:,.0f} deliveries/s offered for {args.duration:.0f} s** — "
+        f"**Open loop: {rate:,.0f} deliveries/s offered for {args.duration:.0f} s** — "
         f"`uvicorn app.main:app` as shipped, 1 process; {applying}; load average "
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (1-min; 2 cores shared by the "
         "server, the worker, PostgreSQL, this load generator and other engineers' jobs)",
@@ -351,14 +353,16 @@ def run_open(args: argparse.Namespace) -> tuple[list[str], bool, bool]:
         f"- {accepted:,} accepted (HTTP 200) of {len(bodies):,} offered ({distinct:,} distinct "
         f"status events for {messages:,} messages + {len(retries):,} identical retries); other "
         f"codes: {others}; generator at most {result.max_launch_lag_ms:.1f} ms behind schedule",
-        f"- **{rate:,.0f} events/s accepted**; {_latency_line(result)} "
+        f"- **{accepted_rate:,.0f} events/s accepted**; {_latency_line(result)} "
         "(from the scheduled send time)",
         cpu_line,
         f"- backlog at most {sampler.max:,} unprocessed events; "
         f"**all applied {lag} after the last acknowledgement**",
         check_line,
         f"- targets (≥ {RATE_TARGET:,.0f}/s accepted, p99 < {P99_TARGET_MS:.0f} ms, all applied): "
-        f"**{'MET' if ok else 'NOT MET'}**",
+        f"**{'MET' if ok else 'NOT MET'}**"
+        if rate == RATE_TARGET
+        else "- (a headroom run above the target rate: no verdict)",
     ]
     return lines, once, ok
 
@@ -404,7 +408,9 @@ def run_closed(args: argparse.Namespace) -> tuple[list[str], bool, bool]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=("both", "open", "closed"), default="both")
-    parser.add_argument("--rate", type=float, default=RATE_TARGET, help="open loop: offered/s")
+    parser.add_argument(
+        "--rates", default=f"{RATE_TARGET:.0f},1500", help="open loop: offered rates/s, comma list"
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="open loop: seconds")
     parser.add_argument("--messages", type=int, default=3000, help="closed loop")
     parser.add_argument("--retries", type=int, default=300, help="closed loop: re-posts")
@@ -420,17 +426,16 @@ def main() -> None:
 
     os.environ.update(_env(args.database_url))
     sys.path.insert(0, str(ROOT / "apps" / "api"))
-    runs = (
-        [run_open]
-        if args.mode == "open"
-        else [run_closed]
-        if args.mode == "closed"
-        else [run_open, run_closed]
-    )
+    runs: list[Callable[[], tuple[list[str], bool, bool]]] = []
+    if args.mode in ("both", "open"):
+        rates = [float(r) for r in args.rates.split(",")]
+        runs += [functools.partial(run_open, args, rate) for rate in rates]
+    if args.mode in ("both", "closed"):
+        runs.append(functools.partial(run_closed, args))
     lines: list[str] = []
     all_once = True
     for run in runs:
-        run_lines, once, _ = run(args)
+        run_lines, once, _ = run()
         all_once = all_once and once
         lines += [*run_lines, ""]
     body = "\n".join(lines)
