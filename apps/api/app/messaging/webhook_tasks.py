@@ -1,10 +1,11 @@
 """Celery tasks for webhook processing (status updates and inbound messages).
 
-The request path stores the raw event, commits, then `dispatch()`es its id here. Tasks take
-the webhook_event id, reload it and process it once (`process_webhook_event` locks the
-row and checks processed_at), so a redelivered or duplicated task is harmless. A sweep
-(`messaging.process_pending_webhooks`) picks up events whose enqueue was lost (broker down):
-the database, not the broker, is the source of truth.
+The request path stores the raw event, commits, then `dispatch()`es here. An event is applied
+once: processing starts by claiming it with a conditional UPDATE of processed_at in the same
+transaction, so a redelivered or duplicated task, or a second sweep, finds nothing to do. The
+batched sweep (`messaging.process_pending_webhooks`) applies up to 500 events per transaction,
+their statuses set-based (`app.messaging.statuses`); it also picks up events whose enqueue was
+lost (broker down): the database, not the broker, is the source of truth.
 """
 
 from __future__ import annotations
