@@ -46,10 +46,11 @@ _SENT = (
     )
 )
 # A webhook may have moved the row past `sent` before our answer was recorded: keep its
-# status, only add what we know (wamid, body, sent time).
+# status, only add what we know (wamid, body, sent time). Not to a row a failed status
+# requeued meanwhile (131049/131056): that attempt is over, the resend gets its own wamid.
 _SENT_LATE = (
     update(Message)
-    .where(Message.id == bindparam("b_id"), ~_IN_FLIGHT)
+    .where(Message.id == bindparam("b_id"), ~_IN_FLIGHT, Message.status != S.QUEUED)
     .values(
         wamid=func.coalesce(Message.wamid, bindparam("b_wamid")),
         sent_at=func.coalesce(Message.sent_at, bindparam("b_at")),

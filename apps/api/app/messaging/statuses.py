@@ -16,10 +16,12 @@ deliveries) is now applied with a fixed handful of statements whatever its size:
    changes that applied get their message_events in ONE multi-row INSERT.
 
 Rules (`advance`): a status never moves a row backwards (`STATUS_RANK`); `failed` applies only
-to sending/unknown/sent rows, never over delivered/read, and is terminal; a duplicate changes
-nothing; each status keeps its own webhook timestamp — `delivered` (or `sent`) arriving after
-`read` leaves the row `read` but records the true, earlier delivered_at (sent_at); `read` fills
-an empty delivered_at and sent_at (Meta skips `delivered` when a message is read at once).
+to sending/unknown/sent rows, never over delivered/read, and is terminal — except that its
+error code may requeue the row or stop the number (`app.messaging.status_errors`); a
+duplicate changes nothing; each status keeps its own webhook timestamp — `delivered` (or
+`sent`) arriving after `read` leaves the row `read` but records the true, earlier delivered_at
+(sent_at); `read` fills an empty delivered_at and sent_at (Meta skips `delivered` when a
+message is read at once).
 
 Nothing here commits; the task does.
 """
@@ -32,13 +34,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, or_, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.contacts.models import Contact
 from app.core.db import utcnow
 from app.core.enums import STATUS_RANK, Direction, MessageStatus
 from app.messaging.models import Message, MessageEvent
+from app.messaging.status_errors import (
+    FailureEffects,
+    after_failed,
+    past_attempts,
+    write_effects,
+)
 from app.messaging.webhook_parser import StatusUpdate
 
 log = logging.getLogger(__name__)
@@ -55,6 +63,8 @@ TIMESTAMP_COLUMN = {
 }
 _STATE = ("status", "wamid", "sent_at", "delivered_at", "read_at", "failed_at")
 _STATE_ERR = (*_STATE, "error_code", "error_detail")
+# What a write sets: the state, plus the retry columns a failed status may requeue with.
+_WRITTEN = (*_STATE_ERR, "attempts", "next_attempt_at", "first_deferred_at")
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,8 @@ class _Row:
     id: int
     workspace_id: int
     contact_id: int
+    sender_id: int | None
+    campaign_id: int | None
     wamid: str | None
     status: str
     sent_at: datetime | None
@@ -81,6 +93,9 @@ class _Row:
     failed_at: datetime | None
     error_code: str | None
     error_detail: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    first_deferred_at: datetime | None
     locked_status: str = ""  # the write's guard
     changed: bool = False
 
@@ -152,7 +167,9 @@ def _lock_rows(db: Session, items: list[StatusItem]) -> list[_Row]:
             Message.id,
             Message.workspace_id,
             Message.contact_id,
-            *(getattr(Message, c) for c in _STATE_ERR),
+            Message.sender_id,
+            Message.campaign_id,
+            *(getattr(Message, c) for c in _WRITTEN),
         )
         .where(
             match,
@@ -165,16 +182,22 @@ def _lock_rows(db: Session, items: list[StatusItem]) -> list[_Row]:
     return [_Row(**r._mapping) for r in db.execute(stmt)]
 
 
-def _match(item: StatusItem, by_wamid: dict[str, _Row], by_id: dict[int, _Row]) -> _Row | None:
+def _match(
+    item: StatusItem,
+    by_wamid: dict[str, _Row],
+    by_id: dict[int, _Row],
+    past: set[tuple[int, str]],
+) -> _Row | None:
     """By wamid, or by callback id while the row's wamid is unknown (the send crashed after
-    Meta accepted it); in the delivering number's workspace only."""
+    Meta accepted it, or the row was requeued after a failed status) unless the status names
+    an attempt Meta already failed (`past`); in the delivering number's workspace only."""
     row = by_wamid.get(item.update.wamid)
     if row is not None and row.workspace_id == item.workspace_id:
         return row
     cid = callback_id(item.update)
     row = by_id.get(cid) if cid is not None else None
     if row is not None and row.workspace_id == item.workspace_id and row.wamid is None:
-        return row
+        return None if (row.id, item.update.wamid) in past else row
     return None
 
 
@@ -199,11 +222,13 @@ def apply_statuses(*, db: Session, items: list[StatusItem]) -> list[str]:
     rows = _lock_rows(db, [i for _, i in live])
     by_id = {r.id: r for r in rows}
     by_wamid = {r.wamid: r for r in rows if r.wamid}
+    past = past_attempts(db, {r.id for r in rows if r.wamid is None})
     now = utcnow()
     events: list[dict[str, Any]] = []
     opt_outs: dict[int, datetime] = {}
+    effects = FailureEffects()
     for k, item in live:
-        row = _match(item, by_wamid, by_id)
+        row = _match(item, by_wamid, by_id, past)
         if row is None:
             outcomes[k] = "unmatched"
             continue
@@ -222,11 +247,19 @@ def apply_statuses(*, db: Session, items: list[StatusItem]) -> list[str]:
                 "data": event_data(item.update, item.webhook_event_id),
             }
         )
-        if item.update.status == S.FAILED and MARKETING_OPT_OUT_CODE in item.update.error_codes:
+        if item.update.status != S.FAILED:
+            continue
+        if MARKETING_OPT_OUT_CODE in item.update.error_codes:
             opt_outs.setdefault(row.contact_id, ts)
+        requeued = after_failed(row, item.update, now=now, effects=effects)
+        if requeued is not None:  # that attempt is over: its statuses no longer match
+            by_wamid.pop(requeued, None)
+            past.add((row.id, requeued))
     _write_rows(db, [r for r in rows if r.changed], now)
+    events.extend(effects.events)
     if events:
         db.connection().execute(insert(MessageEvent.__table__), events)
+    write_effects(db=db, effects=effects, now=now)
     for contact_id, ts in opt_outs.items():
         db.execute(
             update(Contact)
@@ -242,15 +275,18 @@ _PG_WRITE = text(
     UPDATE messages AS m
     SET status = v.status, wamid = v.wamid, sent_at = v.sent_at,
         delivered_at = v.delivered_at, read_at = v.read_at, failed_at = v.failed_at,
-        error_code = v.error_code, error_detail = v.error_detail, updated_at = :now
+        error_code = v.error_code, error_detail = v.error_detail, attempts = v.attempts,
+        next_attempt_at = v.next_attempt_at, first_deferred_at = v.first_deferred_at,
+        updated_at = :now
     FROM unnest(
         CAST(:id AS bigint[]), CAST(:guard AS text[]), CAST(:status AS text[]),
         CAST(:wamid AS text[]), CAST(:sent_at AS timestamptz[]),
         CAST(:delivered_at AS timestamptz[]), CAST(:read_at AS timestamptz[]),
         CAST(:failed_at AS timestamptz[]), CAST(:error_code AS text[]),
-        CAST(:error_detail AS text[])
+        CAST(:error_detail AS text[]), CAST(:attempts AS integer[]),
+        CAST(:next_attempt_at AS timestamptz[]), CAST(:first_deferred_at AS timestamptz[])
     ) AS v(id, guard, status, wamid, sent_at, delivered_at, read_at, failed_at,
-           error_code, error_detail)
+           error_code, error_detail, attempts, next_attempt_at, first_deferred_at)
     WHERE m.id = v.id AND m.status = v.guard
     """
 )
@@ -260,7 +296,7 @@ _GENERIC_WRITE = (
         Message.__table__.c.id == bindparam("b_id"),
         Message.__table__.c.status == bindparam("b_guard"),
     )
-    .values({c: bindparam(f"b_{c}") for c in (*_STATE_ERR, "updated_at")})
+    .values({c: bindparam(f"b_{c}") for c in (*_WRITTEN, "updated_at")})
 )
 
 
@@ -273,7 +309,7 @@ def _write_rows(db: Session, rows: list[_Row], now: datetime) -> None:
         return
     conn = db.connection()
     if conn.dialect.name == "postgresql":
-        params: dict[str, Any] = {c: [getattr(r, c) for r in rows] for c in ("id", *_STATE_ERR)}
+        params: dict[str, Any] = {c: [getattr(r, c) for r in rows] for c in ("id", *_WRITTEN)}
         params.update(guard=[r.locked_status for r in rows], now=now)
         done = conn.execute(_PG_WRITE, params).rowcount
     else:
@@ -284,7 +320,7 @@ def _write_rows(db: Session, rows: list[_Row], now: datetime) -> None:
                     "b_id": r.id,
                     "b_guard": r.locked_status,
                     "b_updated_at": now,
-                    **{f"b_{c}": getattr(r, c) for c in _STATE_ERR},
+                    **{f"b_{c}": getattr(r, c) for c in _WRITTEN},
                 }
                 for r in rows
             ],
@@ -293,7 +329,13 @@ def _write_rows(db: Session, rows: list[_Row], now: datetime) -> None:
         raise ConcurrentChange(f"{len(rows) - done} of {len(rows)} messages changed meanwhile")
 
 
-TRANSIENT = (OperationalError, ConcurrentChange)
+def is_transient(exc: BaseException) -> bool:
+    """A database-level failure — deadlock, lock or statement timeout, serialization failure,
+    lost connection — says nothing about the record: the event must be retried, never recorded
+    as done. Only data errors of one record (invalid phone, a clash) may be skipped."""
+    if isinstance(exc, OperationalError | InterfaceError | ConcurrentChange):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def apply_isolated(*, db: Session, items: list[StatusItem]) -> list[tuple[str, str | None]]:
@@ -309,7 +351,7 @@ def apply_isolated(*, db: Session, items: list[StatusItem]) -> list[tuple[str, s
         with db.begin_nested():
             return [(o, None) for o in apply_statuses(db=db, items=items)]
     except Exception as exc:
-        if len(items) == 1 and isinstance(exc, TRANSIENT):
+        if len(items) == 1 and is_transient(exc):
             raise
         log.warning("status batch of %d not applied at once (%s); one by one", len(items), exc)
     results: list[tuple[str, str | None]] = []
@@ -317,9 +359,9 @@ def apply_isolated(*, db: Session, items: list[StatusItem]) -> list[tuple[str, s
         try:
             with db.begin_nested():
                 results.append((apply_statuses(db=db, items=[item])[0], None))
-        except TRANSIENT:
-            raise
         except Exception as exc:
+            if is_transient(exc):
+                raise
             log.warning("status %s not applied: %s", item.update.wamid, exc)
             results.append(("error", f"{item.update.wamid}: {exc}"[:500]))
     return results
