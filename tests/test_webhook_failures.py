@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import select, update
 
@@ -20,6 +21,7 @@ from app.core.db import utcnow
 from app.messaging.dispatch import run_dispatch
 from app.messaging.models import Message
 from app.messaging.retry import backoff
+from app.messaging.webhook_service import receive_webhook, sign
 from app.senders.models import SenderNumber
 from tests.engine_support import make_campaign, make_contacts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
@@ -54,6 +56,14 @@ def again(payload: dict, copy_no: int = 1) -> dict:
     item = twin["entry"][0]["changes"][0]["value"]["statuses"][0]
     item["timestamp"] = str(int(item["timestamp"]) + copy_no)
     return twin
+
+
+def store(db, payload: dict) -> int:
+    """Receive a signed delivery (stored and committed, not yet processed); its event id."""
+    raw = orjson.dumps(payload)
+    result = receive_webhook(db=db, raw_body=raw, signature=sign(raw))
+    db.commit()
+    return result.event_id
 
 
 def sent_campaign(db, workspace_id: int, n: int = 1):

@@ -25,7 +25,7 @@ from app.core.db import utcnow
 from app.core.enums import Direction, EnrollmentState, MessageStatus
 from app.messaging.models import Message, MessageEvent
 from app.messaging.optout import match_opt_out
-from app.messaging.statuses import StatusItem, apply_isolated
+from app.messaging.statuses import StatusItem, apply_isolated, is_transient
 from app.messaging.webhook_parser import InboundMessage, ParsedBatch, parse_webhook
 from app.messaging.webhook_service import dialect_insert
 from app.senders.models import SenderNumber
@@ -302,7 +302,10 @@ def _ingest_messages(
         try:
             with db.begin_nested():
                 stored = ingest_message(db=db, msg=msg, sender=sender, webhook_event_id=event_id)
-        except Exception as exc:  # one bad record must not lose the batch
+        except Exception as exc:
+            if is_transient(exc):  # a deadlock/timeout/lost connection: retry the event
+                raise
+            # One bad record (invalid phone, …) must not lose the batch: recorded, skipped.
             log.warning("webhook message %s not stored: %s", msg.wamid, exc)
             report.errors.append(f"{msg.wamid}: {exc}"[:500])
             continue
