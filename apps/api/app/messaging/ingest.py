@@ -24,7 +24,7 @@ from app.contacts.models import Contact
 from app.core.db import utcnow
 from app.core.enums import Direction, EnrollmentState, MessageStatus
 from app.messaging.models import Message, MessageEvent
-from app.messaging.optout import match_opt_out
+from app.messaging.optout import KEYWORD_TYPES, match_opt_out
 from app.messaging.statuses import StatusItem, apply_isolated, is_transient
 from app.messaging.webhook_parser import InboundMessage, ParsedBatch, parse_webhook
 from app.messaging.webhook_service import dialect_insert
@@ -159,7 +159,7 @@ def ingest_message(
     _open_service_window(db=db, contact_id=contact.id, at=at)
     if outbound is not None:
         _mark_replied(db=db, outbound_id=outbound.id, reply_id=message_id, at=at)
-    keyword = match_opt_out(msg.text) if msg.type in ("text", "button", "interactive") else None
+    keyword = match_opt_out(msg.text) if msg.type in KEYWORD_TYPES else None
     if keyword:
         contacts.opt_out(db=db, contact=contact, source=f"keyword:{keyword}", at=at)
         _stop_enrollments(db=db, workspace_id=ws, contact_id=contact.id, reason="opted_out")

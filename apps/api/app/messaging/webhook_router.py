@@ -5,7 +5,9 @@ verifies + parses it on the event loop (a bad signature or body is refused witho
 the database); verified deliveries then join a group commit — whatever arrived while the
 previous write was in flight is stored by ONE multi-row INSERT and ONE commit in a worker
 thread. Each request is answered 200 only after its row is committed, so an acknowledged
-delivery is never lost, and Meta retries anything that got a 5xx.
+delivery is never lost, and Meta retries anything that got a 5xx. An inbound opt-out keyword
+("STOP") opts its contact out right after that commit (`opt_out_now`), not when a worker gets
+to the event.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.core.config import settings
 from app.core.db import get_sessionmaker
 from app.core.errors import AppError
+from app.messaging.optout import keyword_opt_outs, record_keyword_opt_outs
 from app.messaging.webhook_schemas import WebhookAck
 from app.messaging.webhook_service import (
     SIGNATURE_HEADER,
@@ -65,15 +69,37 @@ def verify_webhook(
 
 
 def store_and_dispatch(deliveries: list[Delivery]) -> list[ReceiveResult]:
-    """Store a batch in one transaction, commit, then hand the events to the workers."""
+    """Store a batch in one transaction, commit, apply opt-out keywords at once, then hand the
+    events to the workers."""
     db = get_sessionmaker()()
     try:
         results = store_deliveries(db=db, deliveries=deliveries)
         db.commit()
+        opt_out_now(db, deliveries, results)
     finally:
         db.close()
     dispatch_all(results)
     return results
+
+
+def opt_out_now(db: Session, deliveries: list[Delivery], results: list[ReceiveResult]) -> None:
+    """A STOP must not wait behind long dispatch tasks on the shared queue: after the raw
+    events are committed, inbound keyword messages opt their contact out right away. Best
+    effort: on any failure the event's full processing does it (idempotently) anyway."""
+    found = [
+        item
+        for d, r in zip(deliveries, results, strict=True)
+        if r.needs_processing and d.kind in ("messages", "mixed")
+        for item in keyword_opt_outs(d.payload)
+    ]
+    if not found:
+        return
+    try:
+        record_keyword_opt_outs(db=db, found=found)
+        db.commit()
+    except Exception:
+        db.rollback()
+        log.warning("opt-out keyword not applied at once; processing will", exc_info=True)
 
 
 def dispatch_all(results: list[ReceiveResult]) -> None:
