@@ -155,6 +155,56 @@ def _body(mid: int, wamid: str, status: str, at: int) -> bytes:
     return orjson.dumps(payload)
 
 
+def _stop_body(i: int, at: int) -> bytes:
+    """An inbound "STOP" text from the i-th seeded contact (opted out on the request path)."""
+    import orjson
+
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550001", "phone_number_id": PNID},
+        "contacts": [{"profile": {"name": "Bench"}, "wa_id": f"1415{i:07d}"}],
+        "messages": [
+            {
+                "from": f"1415{i:07d}",
+                "id": f"wamid.BENCHSTOP{i:08d}",
+                "timestamp": str(at),
+                "type": "text",
+                "text": {"body": "STOP"},
+            }
+        ],
+    }
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "bench-waba", "changes": [{"field": "messages", "value": value}]}],
+    }
+    return orjson.dumps(payload)
+
+
+def _with_stops(bodies: list[Signed], stops: int) -> tuple[list[Signed], set[int]]:
+    """The bodies with `stops` inbound STOPs spread evenly among them; their indexes."""
+    from app.messaging.webhook_service import sign
+
+    out, where, at = list(bodies), set(), int(time.time()) - 30
+    for k in range(stops):
+        pos = (k + 1) * len(out) // (stops + 1)
+        body = _stop_body(k, at)
+        out.insert(pos, (body, sign(body, SECRET)))
+    where = {i for i, (b, _) in enumerate(out) if b"BENCHSTOP" in b}
+    return out, where
+
+
+def _opted_out() -> int:
+    from sqlalchemy import func, select
+
+    from app.contacts.models import Contact
+    from app.core.db import session_scope
+
+    with session_scope() as db:
+        return db.scalar(
+            select(func.count()).select_from(Contact).where(Contact.opted_out_at.is_not(None))
+        )
+
+
 def _drain() -> tuple[int, float]:
     """Run every enqueued task in FIFO order, as a worker would. Returns (tasks, seconds)."""
     import redis
@@ -264,14 +314,16 @@ def _setup(messages: int, retries: int) -> tuple[list[int], list[Signed], Signed
     return [mid for mid, _ in seeded], phases, phases[-1][:retries]
 
 
-def _check(ids: list[int], distinct: int, posted: int, accepted: int) -> tuple[str, bool]:
+def _check(
+    ids: list[int], distinct: int, posted: int, accepted: int, stops: int = 0
+) -> tuple[str, bool]:
     check = _verify(ids)
     once = (
         check["stored"] == distinct
         and check["unprocessed"] == 0
         and check["read"] == len(ids)
         and check["exact_timelines"] == len(ids)
-        and check["events_total"] == distinct
+        and check["events_total"] == distinct + stops  # + one `received` per inbound STOP
         and accepted == posted
     )
     line = (
@@ -296,6 +348,7 @@ def run_open(args: argparse.Namespace, rate: float) -> tuple[list[str], bool, bo
     messages = int(total * 0.97) // 3
     ids, phases, retries = _setup(messages, total - 3 * messages)
     bodies = [b for phase in phases for b in phase] + retries
+    bodies, stop_at = _with_stops(bodies, args.stops)
     distinct = 3 * messages
     port = free_port()
     load_before = os.getloadavg()
@@ -314,6 +367,7 @@ def run_open(args: argparse.Namespace, rate: float) -> tuple[list[str], bool, bo
         if args.trace:  # (index, latency ms, HTTP status, completed at) per request
             Path(args.trace).write_text(json.dumps(result.trace))
         cpu_line = meter.line(len(bodies))
+        opted_out_at_last_ack = _opted_out()  # before any sweep could catch up
         if worker is None:
             _drain()
         applied_at = _wait_applied(120)
@@ -328,8 +382,17 @@ def run_open(args: argparse.Namespace, rate: float) -> tuple[list[str], bool, bo
     accepted = result.accepted
     accepted_rate = accepted / result.wall_s
     lag = f"{(applied_at - result.last_ok_at) * 1000:,.0f} ms" if applied_at else "NOT within 120 s"
-    check_line, once = _check(ids, distinct, len(bodies), accepted)
+    check_line, once = _check(ids, distinct, len(bodies), accepted, len(stop_at))
     p99 = pct(result.latencies_ms, 0.99)
+    stop_ms = [ms for i, ms, code, _ in result.trace if i in stop_at and code == 200]
+    stop_line = (
+        f"- {len(stop_at)} inbound STOPs among them: acknowledge p50 "
+        f"{pct(stop_ms, 0.5):.1f} ms, max {max(stop_ms, default=float('nan')):.1f} ms; "
+        f"{opted_out_at_last_ack}/{len(stop_at)} contacts already opted out when the load "
+        f"ended, {_opted_out()}/{len(stop_at)} after processing"
+        if stop_at
+        else ""
+    )
     ok = (
         once
         and worker is not None  # "accepted and applied" is only measured with a worker
@@ -358,6 +421,7 @@ def run_open(args: argparse.Namespace, rate: float) -> tuple[list[str], bool, bo
         cpu_line,
         f"- backlog at most {sampler.max:,} unprocessed events; "
         f"**all applied {lag} after the last acknowledgement**",
+        *([stop_line] if stop_line else []),
         check_line,
         f"- targets (≥ {RATE_TARGET:,.0f}/s accepted, p99 < {P99_TARGET_MS:.0f} ms, all applied): "
         f"**{'MET' if ok else 'NOT MET'}**"
@@ -431,6 +495,12 @@ def main() -> None:
     parser.add_argument("--no-report", action="store_true")
     parser.add_argument("--profile", help="open loop: py-spy the server into this file")
     parser.add_argument("--trace", help="open loop: per-request latencies into this JSON file")
+    parser.add_argument(
+        "--stops",
+        type=int,
+        default=0,
+        help="open loop: inbound STOP texts spread among the deliveries (request-path opt-out)",
+    )
     args = parser.parse_args()
 
     os.environ.update(_env(args.database_url))
