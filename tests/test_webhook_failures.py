@@ -204,3 +204,21 @@ def test_no_code_moves_a_delivered_row(db, workspace, graph_api, start):
     assert db.get(Message, msg.id).status == start
     assert db.get(SenderNumber, sender.id).status == "active"
     assert db.scalar(select(Campaign.status).where(Campaign.id == cid)) == "completed"
+
+
+def test_failed_before_the_send_answer_is_recorded_keeps_the_requeue(db, workspace, graph_api):
+    """131049 arrives (by callback id) while the row is still `sending`: it is requeued, and
+    the late-recorded send answer does not put that attempt's wamid back on it."""
+    from app.messaging.results import _record_sent
+
+    sender, _cid, (msg,) = sent_campaign(db, workspace.id)
+    db.execute(update(Message).where(Message.id == msg.id).values(status="sending", wamid=None))
+    db.commit()
+    deliver(db, failed(sender.phone_number_id, "wamid.LATE", msg.id, 131049))
+    assert db.get(Message, msg.id).status == "queued"
+    row = {"b_id": msg.id, "b_wamid": "wamid.LATE", "b_body": "hi", "b_at": utcnow()}
+    _record_sent(db.connection(), [row])
+    db.commit()
+    fresh(db)
+    m = db.get(Message, msg.id)
+    assert (m.status, m.wamid) == ("queued", None)
