@@ -24,13 +24,9 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_campaigns"
 
 
 def prepare_database(url: str) -> None:
-    from tests.support.services import ensure_database
+    from bench.database import fresh_database
 
-    from app.core.migrate import downgrade, upgrade
-
-    ensure_database(url)
-    downgrade(url, "base")
-    upgrade(url)
+    fresh_database(url)
 
 
 def copy_contacts(workspace_id: int, n: int) -> list[int]:

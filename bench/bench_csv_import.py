@@ -56,18 +56,9 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> dict[str, int]:
 
 
 def _prepare_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from bench.database import fresh_database
 
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-    from app.core.migrate import upgrade
-
-    upgrade(url)
+    fresh_database(url)
 
 
 def _parse_only(path: Path) -> float:

@@ -97,13 +97,9 @@ class RssSampler(threading.Thread):
 
 def prepare_database() -> None:
     os.environ["DATABASE_URL"] = DB_URL
-    from tests.support.services import ensure_database
+    from bench.database import fresh_database
 
-    from app.core.migrate import downgrade, upgrade
-
-    ensure_database(DB_URL)
-    downgrade(DB_URL, "base")
-    upgrade(DB_URL)
+    fresh_database(DB_URL)
 
 
 def main() -> None:

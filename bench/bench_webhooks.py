@@ -60,18 +60,9 @@ def _env(url: str) -> dict[str, str]:
 
 
 def _prepare_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from bench.database import fresh_database
 
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-    from app.core.migrate import upgrade
-
-    upgrade(url)
+    fresh_database(url)
 
 
 def _seed(messages: int) -> list[tuple[int, str]]:
