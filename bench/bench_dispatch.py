@@ -108,8 +108,8 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=20)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--pool-size", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=100, help="SEND_CONCURRENCY")
-    parser.add_argument("--batch", type=int, default=500, help="SEND_BATCH_SIZE")
+    parser.add_argument("--concurrency", type=int, default=150, help="SEND_CONCURRENCY")
+    parser.add_argument("--batch", type=int, default=1000, help="SEND_BATCH_SIZE")
     parser.add_argument("--no-report", action="store_true", help="don't write docs/benchmarks.md")
     args = parser.parse_args()
 
