@@ -87,57 +87,33 @@ def get_campaign(
     )
 
 
-@router.post(
-    "/{campaign_id}/start",
-    response_model=CampaignOut,
+def _transition_route(verb: str, *, summary: str, notify: bool) -> None:
+    """Register `POST /{campaign_id}/{verb}`: the four state changes differ only in the
+    service call, the summary and whether the dispatcher is woken after the commit."""
+
+    def route(campaign_id: CampaignId, db: SessionDep, principal: PrincipalDep) -> CampaignOut:
+        change = getattr(service, f"{verb}_campaign")
+        campaign = change(db=db, workspace_id=principal.workspace_id, campaign_id=campaign_id)
+        db.commit()
+        if notify:
+            service.notify_dispatch(sender_id=campaign.sender_id)
+        return _out(db, campaign)
+
+    route.__name__ = route.__qualname__ = f"{verb}_campaign"  # keeps the OpenAPI operationId
+    router.post(f"/{{campaign_id}}/{verb}", response_model=CampaignOut, summary=summary)(route)
+
+
+_transition_route(
+    "start",
     summary="Start now: queue one message (broadcast) or enrollment (drip) per recipient",
+    notify=True,
 )
-def start_campaign(campaign_id: CampaignId, db: SessionDep, principal: PrincipalDep) -> CampaignOut:
-    campaign = service.start_campaign(
-        db=db, workspace_id=principal.workspace_id, campaign_id=campaign_id
-    )
-    db.commit()
-    service.notify_dispatch(sender_id=campaign.sender_id)
-    return _out(db, campaign)
-
-
-@router.post(
-    "/{campaign_id}/pause",
-    response_model=CampaignOut,
-    summary="Pause: no further message is claimed until resumed",
+_transition_route(
+    "pause", summary="Pause: no further message is claimed until resumed", notify=False
 )
-def pause_campaign(campaign_id: CampaignId, db: SessionDep, principal: PrincipalDep) -> CampaignOut:
-    campaign = service.pause_campaign(
-        db=db, workspace_id=principal.workspace_id, campaign_id=campaign_id
-    )
-    db.commit()
-    return _out(db, campaign)
-
-
-@router.post(
-    "/{campaign_id}/resume", response_model=CampaignOut, summary="Resume a paused campaign"
-)
-def resume_campaign(
-    campaign_id: CampaignId, db: SessionDep, principal: PrincipalDep
-) -> CampaignOut:
-    campaign = service.resume_campaign(
-        db=db, workspace_id=principal.workspace_id, campaign_id=campaign_id
-    )
-    db.commit()
-    service.notify_dispatch(sender_id=campaign.sender_id)
-    return _out(db, campaign)
-
-
-@router.post(
-    "/{campaign_id}/cancel",
-    response_model=CampaignOut,
+_transition_route("resume", summary="Resume a paused campaign", notify=True)
+_transition_route(
+    "cancel",
     summary="Cancel: queued messages become cancelled, active drip enrollments stop",
+    notify=False,
 )
-def cancel_campaign(
-    campaign_id: CampaignId, db: SessionDep, principal: PrincipalDep
-) -> CampaignOut:
-    campaign = service.cancel_campaign(
-        db=db, workspace_id=principal.workspace_id, campaign_id=campaign_id
-    )
-    db.commit()
-    return _out(db, campaign)
