@@ -18,7 +18,7 @@ from app.messaging.ingest import ingest_payload
 from app.messaging.models import Message
 from tests.engine_support import make_campaign, make_contacts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
-from tests.test_engine_lifecycle import inbound_webhook
+from tests.support.webhooks import inbound_webhook
 from tests.test_engine_pipeline import big_sender, fresh, rows
 
 

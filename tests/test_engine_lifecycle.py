@@ -21,6 +21,7 @@ from app.pacing import get_throttle
 from tests.engine_support import make_campaign, make_contacts, status_counts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
 from tests.support.factories import make_sender
+from tests.support.webhooks import inbound_webhook
 from tests.test_engine_pipeline import big_sender, fresh, rows
 
 
@@ -30,27 +31,6 @@ def _engine_settings(monkeypatch, redis_client):
     monkeypatch.setattr(settings, "MESSAGE_DELAY_MAX", 0)
     monkeypatch.setattr(settings, "QUIET_HOURS_ENABLED", False)
     yield
-
-
-def inbound_webhook(phone_number_id: str, from_phone: str, text: str, wamid: str) -> dict:
-    """A Cloud API `messages` webhook carrying one inbound text, as Meta documents it."""
-    digits = from_phone.lstrip("+")
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_number_id},
-        "contacts": [{"profile": {"name": "Customer"}, "wa_id": digits}],
-        "messages": [
-            {
-                "from": digits,
-                "id": wamid,
-                "timestamp": str(int(time.time())),
-                "type": "text",
-                "text": {"body": text},
-            }
-        ],
-    }
-    change = {"field": "messages", "value": value}
-    return {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
 
 
 def make_due(db, campaign_id):

@@ -29,7 +29,7 @@ from tests.engine_support import (
     worker_env,
 )
 from tests.fakes.graph_api import GraphApiProcess, spawn_graph_api
-from tests.test_engine_lifecycle import inbound_webhook
+from tests.support.webhooks import inbound_webhook
 from tests.test_engine_pipeline import big_sender
 
 pytestmark = pytest.mark.slow

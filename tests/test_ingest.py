@@ -4,10 +4,8 @@ messages are stored once and acted on (window, reply link, opt-out, drip stop)."
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import orjson
 import pytest
@@ -21,14 +19,10 @@ from app.messaging.optout import match_opt_out
 from app.messaging.webhook_service import receive_webhook, sign
 from app.messaging.webhook_tasks import process_webhook_event
 from tests.support.factories import make_contact, make_sender
+from tests.support.webhooks import load
 
-FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
 PNID = "106540352242922"  # the phone_number_id in every fixture
 USER = "16505551234"  # the WhatsApp user (wa_id) in every fixture
-
-
-def load(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
 def ts(seconds: int) -> datetime:

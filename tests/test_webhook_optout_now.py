@@ -15,8 +15,8 @@ from app.core.db import get_sessionmaker
 from app.messaging.models import Message, WebhookEvent
 from app.messaging.webhook_tasks import process_pending_webhooks
 from tests.support.factories import make_contact, make_sender
+from tests.support.webhooks import inbound_webhook as inbound
 from tests.test_webhook_endpoint import post
-from tests.test_webhook_transient import inbound
 
 PHONE = "+447400000001"
 

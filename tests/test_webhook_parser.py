@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from app.messaging.webhook_parser import classify, is_envelope, parse_timestamp, parse_webhook
-
-FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
-
-
-def load(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
+from tests.support.webhooks import load
 
 # (fixture, type, expected text)
 INBOUND = [

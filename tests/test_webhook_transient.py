@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from app.contacts import service as contacts_service
 from app.contacts.models import Contact
 from app.core.config import settings
-from app.core.db import get_sessionmaker, utcnow
+from app.core.db import get_sessionmaker
 from app.messaging.dispatch import claim_next
 from app.messaging.models import Message, WebhookEvent
 from app.messaging.pipeline import process_batch
@@ -29,6 +29,7 @@ from app.pacing import get_throttle
 from tests.engine_support import make_campaign, make_contacts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
 from tests.support.factories import make_contact, make_sender
+from tests.support.webhooks import inbound_webhook
 from tests.test_engine_pipeline import big_sender, fresh
 from tests.test_webhook_failures import store
 
@@ -41,28 +42,6 @@ def _engine_settings(monkeypatch, redis_client):
     monkeypatch.setattr(settings, "MESSAGE_DELAY_MAX", 0)
     monkeypatch.setattr(settings, "QUIET_HOURS_ENABLED", False)
     yield
-
-
-def inbound(pnid: str, phone: str, body: str, wamid: str) -> dict:
-    digits = phone.lstrip("+")
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550000000", "phone_number_id": pnid},
-        "contacts": [{"profile": {"name": "Customer"}, "wa_id": digits}],
-        "messages": [
-            {
-                "from": digits,
-                "id": wamid,
-                "timestamp": str(int(utcnow().timestamp())),
-                "type": "text",
-                "text": {"body": body},
-            }
-        ],
-    }
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
-    }
 
 
 def stop_state(db, phone: str = PHONE):
@@ -88,7 +67,7 @@ def test_transient_error_in_opt_out_keeps_the_event_for_a_retry(
 ):
     sender = make_sender(db, workspace.id)
     make_contact(db, workspace.id, PHONE)
-    event_id = store(db, inbound(sender.phone_number_id, PHONE, "STOP", "wamid.stop1"))
+    event_id = store(db, inbound_webhook(sender.phone_number_id, PHONE, "STOP", "wamid.stop1"))
 
     real, calls = contacts_service.opt_out, []
 
@@ -119,7 +98,7 @@ def test_transient_error_in_opt_out_keeps_the_event_for_a_retry(
 def test_data_error_of_one_record_is_recorded_and_skipped(db, workspace):
     sender = make_sender(db, workspace.id)
     make_contact(db, workspace.id, PHONE)
-    payload = inbound(sender.phone_number_id, PHONE, "STOP", "wamid.stop2")
+    payload = inbound_webhook(sender.phone_number_id, PHONE, "STOP", "wamid.stop2")
     messages = payload["entry"][0]["changes"][0]["value"]["messages"]
     messages.insert(0, {**messages[0], "id": "wamid.bad", "from": "not-a-phone"})
     store(db, payload)
@@ -138,7 +117,7 @@ def test_real_deadlock_with_a_send_batch_retries_the_stop(db, workspace, graph_a
     c1, c2 = make_contacts(db, workspace.id, 2)
     make_campaign(db, workspace.id, sender.id, [c1, c2])
     phone1 = db.scalar(select(Contact.phone).where(Contact.id == c1))
-    store(db, inbound(sender.phone_number_id, phone1, "STOP", "wamid.stopX"))
+    store(db, inbound_webhook(sender.phone_number_id, phone1, "STOP", "wamid.stopX"))
     throttle = get_throttle()
     info, batch = claim_next(sender_id=sender.id, throttle=throttle, limit=2)
     assert len(batch) == 2
