@@ -11,23 +11,15 @@ from sqlalchemy import select, update
 
 from app.campaigns.models import Campaign, Enrollment
 from app.campaigns.scheduled import process_drip_sequences
-from app.core.config import settings
 from app.core.db import utcnow
 from app.messaging.dispatch import run_dispatch
 from app.messaging.ingest import ingest_payload
 from app.messaging.models import Message
 from tests.engine_support import make_campaign, make_contacts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
+from tests.support.engine import engine_settings  # noqa: F401  (autouse fixture)
 from tests.support.webhooks import inbound_webhook
 from tests.test_engine_pipeline import big_sender, fresh, rows
-
-
-@pytest.fixture(autouse=True)
-def _engine_settings(monkeypatch, redis_client):
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MIN", 0)
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MAX", 0)
-    monkeypatch.setattr(settings, "QUIET_HOURS_ENABLED", False)
-    yield
 
 
 def drip(db, workspace_id, sender_id, contacts, delays):

@@ -13,7 +13,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
 from app.contacts.models import Contact
-from app.core.config import Settings, settings
+from app.core.config import Settings
 from app.core.db import get_sessionmaker, utcnow
 from app.messaging import pipeline, policy
 from app.messaging.dispatch import claim_next, run_dispatch
@@ -22,15 +22,8 @@ from app.messaging.reconcile import reconcile
 from app.pacing import get_throttle
 from tests.engine_support import make_campaign, make_contacts, status_counts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
+from tests.support.engine import engine_settings  # noqa: F401  (autouse fixture)
 from tests.test_engine_pipeline import big_sender, rows
-
-
-@pytest.fixture(autouse=True)
-def _engine_settings(monkeypatch, redis_client):
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MIN", 0)
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MAX", 0)
-    monkeypatch.setattr(settings, "QUIET_HOURS_ENABLED", False)
-    yield
 
 
 @pytest.mark.parametrize("status", [502, 504, 500])

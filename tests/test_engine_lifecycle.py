@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 
 from app.campaigns import service as campaigns
@@ -20,17 +19,10 @@ from app.messaging.pipeline import process_batch
 from app.pacing import get_throttle
 from tests.engine_support import make_campaign, make_contacts, status_counts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
+from tests.support.engine import engine_settings  # noqa: F401  (autouse fixture)
 from tests.support.factories import make_sender
 from tests.support.webhooks import inbound_webhook
 from tests.test_engine_pipeline import big_sender, fresh, rows
-
-
-@pytest.fixture(autouse=True)
-def _engine_settings(monkeypatch, redis_client):
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MIN", 0)
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MAX", 0)
-    monkeypatch.setattr(settings, "QUIET_HOURS_ENABLED", False)
-    yield
 
 
 def make_due(db, campaign_id):

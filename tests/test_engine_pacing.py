@@ -19,15 +19,8 @@ from app.pacing.redis_store import RedisThrottle, keys
 from app.senders.limits import Caps
 from tests.engine_support import make_campaign, make_contacts, status_counts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
+from tests.support.engine import engine_settings  # noqa: F401  (autouse fixture)
 from tests.support.factories import make_sender, make_template
-
-
-@pytest.fixture(autouse=True)
-def _engine_settings(monkeypatch, redis_client):
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MIN", 0)
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MAX", 0)
-    monkeypatch.setattr(settings, "QUIET_HOURS_ENABLED", False)
-    yield
 
 
 def caps(*, hourly=100, daily=100, tier=2):

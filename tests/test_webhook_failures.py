@@ -25,18 +25,11 @@ from app.messaging.webhook_service import receive_webhook, sign
 from app.senders.models import SenderNumber
 from tests.engine_support import make_campaign, make_contacts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
+from tests.support.engine import engine_settings  # noqa: F401  (autouse fixture)
 from tests.test_engine_pipeline import big_sender, fresh, rows
 from tests.test_ingest import deliver, events_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "webhooks" / "status_failed_131026.json"
-
-
-@pytest.fixture(autouse=True)
-def _engine_settings(monkeypatch, redis_client):
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MIN", 0)
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MAX", 0)
-    monkeypatch.setattr(settings, "QUIET_HOURS_ENABLED", False)
-    yield
 
 
 def failed(pnid: str, wamid: str | None, message_id: int, code: int, title: str = "x") -> dict:

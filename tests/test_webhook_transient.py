@@ -15,7 +15,6 @@ from sqlalchemy.exc import OperationalError
 
 from app.contacts import service as contacts_service
 from app.contacts.models import Contact
-from app.core.config import settings
 from app.core.db import get_sessionmaker
 from app.messaging.dispatch import claim_next
 from app.messaging.models import Message, WebhookEvent
@@ -28,20 +27,13 @@ from app.messaging.webhook_tasks import (
 from app.pacing import get_throttle
 from tests.engine_support import make_campaign, make_contacts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
+from tests.support.engine import engine_settings  # noqa: F401  (autouse fixture)
 from tests.support.factories import make_contact, make_sender
 from tests.support.webhooks import inbound_webhook
 from tests.test_engine_pipeline import big_sender, fresh
 from tests.test_webhook_failures import store
 
 PHONE = "+447400000001"
-
-
-@pytest.fixture(autouse=True)
-def _engine_settings(monkeypatch, redis_client):
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MIN", 0)
-    monkeypatch.setattr(settings, "MESSAGE_DELAY_MAX", 0)
-    monkeypatch.setattr(settings, "QUIET_HOURS_ENABLED", False)
-    yield
 
 
 def stop_state(db, phone: str = PHONE):
