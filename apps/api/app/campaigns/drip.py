@@ -21,21 +21,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign, DripStep, Enrollment
+from app.core.db import dialect_insert
 from app.core.enums import CampaignStatus, Direction, EnrollmentState, MessageStatus
 from app.messaging.models import Message
 
 BATCH = 500
 # The step's row has not reached a final status yet: the enrollment keeps waiting for it.
 _NOT_FINAL = (MessageStatus.QUEUED, MessageStatus.SENDING)
-
-
-def _insert(db: Session) -> Any:
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(Message)
 
 
 def _steps(db: Session, campaign_ids: set[int]) -> dict[int, list[DripStep]]:
@@ -159,7 +154,7 @@ def advance_due(*, db: Session, now: datetime, limit: int = BATCH) -> tuple[int,
         enrollment.updated_at = now
     if rows:
         db.execute(
-            _insert(db)
+            dialect_insert(db)(Message)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id", "step_index"])
         )

@@ -9,14 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import cast, exists, func, literal, null, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from app.campaigns.models import Campaign, DripStep, Enrollment
 from app.campaigns.schemas import CampaignCreate
 from app.campaigns.validation import audience, id_chunks, ids_clause, validate_create
 from app.contacts.models import Contact
-from app.core.db import IdType, utcnow
+from app.core.db import IdType, dialect_insert, utcnow
 from app.core.enums import (
     FINAL_STATUSES,
     CampaignStatus,
@@ -182,11 +181,6 @@ def _transition(*, db: Session, workspace_id: int, campaign_id: int, action: str
     return campaign
 
 
-def _insert(db: Session, model: type) -> Any:
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 def _materialise_broadcast(*, db: Session, campaign: Campaign, now: datetime) -> None:
     """One queued outbound row per recipient, in bulk. The unique (campaign, contact, step)
     constraint makes a repeat insert nothing. Bodies are rendered by the engine at send time."""
@@ -215,7 +209,7 @@ def _materialise_broadcast(*, db: Session, campaign: Campaign, now: datetime) ->
             Contact.workspace_id == campaign.workspace_id, ids_clause(db, Contact.id, chunk)
         )
         stmt = (
-            _insert(db, Message)
+            dialect_insert(db)(Message)
             .from_select(list(columns), source)
             .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id", "step_index"])
         )
@@ -244,7 +238,7 @@ def _enroll(*, db: Session, campaign: Campaign, now: datetime) -> None:
             Contact.workspace_id == campaign.workspace_id, ids_clause(db, Contact.id, chunk)
         )
         stmt = (
-            _insert(db, Enrollment)
+            dialect_insert(db)(Enrollment)
             .from_select(list(columns), source)
             .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"])
         )

@@ -33,8 +33,8 @@ from app.contacts.schemas import (
     clean_tags,
     clean_timezone,
 )
-from app.contacts.service import contact_filters, dialect_insert
-from app.core.db import utcnow
+from app.contacts.service import contact_filters
+from app.core.db import dialect_insert, utcnow
 from app.core.errors import ValidationFailed
 
 BATCH_SIZE = 2000

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, type_coerce
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
@@ -19,22 +17,12 @@ from app.contacts.phone import (
     timezone_of,
 )
 from app.contacts.schemas import ContactCreate, ContactUpdate
-from app.core.db import utcnow
+from app.core.db import dialect_insert, utcnow
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.schemas import has_nul
 
 _WA_ID = re.compile(r"^\d{8,15}$")
 _PHONEISH = re.compile(r"^[\d\s()+\-.]+$")
-
-
-def dialect_insert(db: Session) -> Any:
-    """`insert()` of the session's dialect, the one that has `on_conflict_do_*`."""
-    name = db.get_bind().dialect.name
-    if name == "postgresql":
-        return postgresql.insert
-    if name == "sqlite":
-        return sqlite.insert
-    raise NotImplementedError(f"upserts are implemented for PostgreSQL and SQLite, not {name}")
 
 
 def phone_facts(raw: str, region: str | None = None) -> tuple[str, str | None, str | None]:

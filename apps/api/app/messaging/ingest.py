@@ -21,13 +21,12 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import Campaign, Enrollment
 from app.contacts import service as contacts
 from app.contacts.models import Contact
-from app.core.db import utcnow
+from app.core.db import dialect_insert, utcnow
 from app.core.enums import Direction, EnrollmentState, MessageStatus
 from app.messaging.models import Message, MessageEvent
 from app.messaging.optout import KEYWORD_TYPES, match_opt_out
 from app.messaging.statuses import StatusItem, apply_isolated, is_transient
 from app.messaging.webhook_parser import InboundMessage, ParsedBatch, parse_webhook
-from app.messaging.webhook_service import dialect_insert
 from app.senders.models import SenderNumber
 
 log = logging.getLogger(__name__)

@@ -52,11 +52,6 @@ class ReceiveResult:
     needs_processing: bool
 
 
-def dialect_insert(db: Session) -> Any:
-    """`insert()` of the session's dialect: the one that has `on_conflict_do_nothing`."""
-    return postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def sign(raw_body: bytes, secret: str | None = None) -> str:
     """The `X-Hub-Signature-256` value Meta sends for `raw_body` (also used by the sandbox)."""
     key = (secret if secret is not None else settings.WHATSAPP_APP_SECRET).encode()
