@@ -181,6 +181,23 @@ def _transition(*, db: Session, workspace_id: int, campaign_id: int, action: str
     return campaign
 
 
+def _insert_per_recipient(
+    *, db: Session, campaign: Campaign, model: type, columns: dict[str, Any], unique: list[str]
+) -> None:
+    """INSERT … SELECT one row per recipient still in the workspace, in id chunks; a row that
+    already exists (by `unique`) is left alone, so a repeat is a no-op."""
+    for chunk in id_chunks(db, campaign.contact_ids):
+        source = select(*columns.values()).where(
+            Contact.workspace_id == campaign.workspace_id, ids_clause(db, Contact.id, chunk)
+        )
+        stmt = (
+            dialect_insert(db)(model)
+            .from_select(list(columns), source)
+            .on_conflict_do_nothing(index_elements=unique)
+        )
+        db.execute(stmt)
+
+
 def _materialise_broadcast(*, db: Session, campaign: Campaign, now: datetime) -> None:
     """One queued outbound row per recipient, in bulk. The unique (campaign, contact, step)
     constraint makes a repeat insert nothing. Bodies are rendered by the engine at send time."""
@@ -204,16 +221,13 @@ def _materialise_broadcast(*, db: Session, campaign: Campaign, now: datetime) ->
         "created_at": literal(now, UTCDateTime()),
         "updated_at": literal(now, UTCDateTime()),
     }
-    for chunk in id_chunks(db, campaign.contact_ids):
-        source = select(*columns.values()).where(
-            Contact.workspace_id == campaign.workspace_id, ids_clause(db, Contact.id, chunk)
-        )
-        stmt = (
-            dialect_insert(db)(Message)
-            .from_select(list(columns), source)
-            .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id", "step_index"])
-        )
-        db.execute(stmt)
+    _insert_per_recipient(
+        db=db,
+        campaign=campaign,
+        model=Message,
+        columns=columns,
+        unique=["campaign_id", "contact_id", "step_index"],
+    )
 
 
 def _enroll(*, db: Session, campaign: Campaign, now: datetime) -> None:
@@ -233,16 +247,13 @@ def _enroll(*, db: Session, campaign: Campaign, now: datetime) -> None:
         "created_at": literal(now, UTCDateTime()),
         "updated_at": literal(now, UTCDateTime()),
     }
-    for chunk in id_chunks(db, campaign.contact_ids):
-        source = select(*columns.values()).where(
-            Contact.workspace_id == campaign.workspace_id, ids_clause(db, Contact.id, chunk)
-        )
-        stmt = (
-            dialect_insert(db)(Enrollment)
-            .from_select(list(columns), source)
-            .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"])
-        )
-        db.execute(stmt)
+    _insert_per_recipient(
+        db=db,
+        campaign=campaign,
+        model=Enrollment,
+        columns=columns,
+        unique=["campaign_id", "contact_id"],
+    )
 
 
 def _start(*, db: Session, campaign: Campaign) -> Campaign:
