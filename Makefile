@@ -1,6 +1,6 @@
 # Smart WhatsApp Agent. The two commands a new user needs:
 #   make run    service in embedded mode (SQLite, no Redis), prints an API key and the /docs URL
-#   make test   the whole test suite on PostgreSQL + Redis, then ruff (what CI runs)
+#   make test   import-linter contracts, the whole suite on PostgreSQL + Redis, then ruff (what CI runs)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -36,8 +36,9 @@ install: $(STAMP) ## create .venv and install the package with dev extras
 run: $(STAMP) ## embedded mode: API + worker + beat on SQLite (Ctrl-C stops all)
 	$(BIN)/agent run $(RUN_ARGS)
 
-test: $(STAMP) ## the whole suite on PostgreSQL and Redis, then ruff check
+test: $(STAMP) ## package rules (import-linter), the whole suite on PostgreSQL and Redis, then ruff
 	@status=0; \
+	$(BIN)/lint-imports --no-cache || status=$$?; \
 	timeout --kill-after=30 $(TEST_TIMEOUT) $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(BIN)/ruff check . || { [ $$status -ne 0 ] || status=1; }; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (exit $$status)"; fi; \

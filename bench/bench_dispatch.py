@@ -67,7 +67,7 @@ def raw_ceiling(url: str, n: int, concurrency: int, *, uvloop: bool = False) -> 
 
     if not uvloop:
         return asyncio.run(run())
-    from app.messaging.asyncloop import new_loop
+    from app.outbound.asyncloop import new_loop
 
     loop = new_loop()
     try:

@@ -173,7 +173,7 @@ def _stop_body(i: int, at: int) -> bytes:
 
 def _with_stops(bodies: list[Signed], stops: int) -> tuple[list[Signed], set[int]]:
     """The bodies with `stops` inbound STOPs spread evenly among them; their indexes."""
-    from app.messaging.webhook_service import sign
+    from app.inbound.service import sign
 
     out, where, at = list(bodies), set(), int(time.time()) - 30
     for k in range(stops):
@@ -200,7 +200,7 @@ def _drain() -> tuple[int, float]:
     """Run every enqueued task in FIFO order, as a worker would. Returns (tasks, seconds)."""
     import redis
 
-    import app.messaging.webhook_tasks  # noqa: F401  (registers the tasks)
+    import app.inbound.tasks  # noqa: F401  (registers the tasks)
     from app.workers.celery_app import celery_app
 
     client = redis.Redis.from_url(REDIS_URL)
@@ -218,7 +218,8 @@ def _verify(expected_ids: list[int]) -> dict[str, int]:
     from sqlalchemy import func, select
 
     from app.core.db import session_scope
-    from app.messaging.models import Message, MessageEvent, WebhookEvent
+    from app.inbound.models import WebhookEvent
+    from app.messaging.models import Message, MessageEvent
 
     with session_scope() as db:
         statuses = dict(
@@ -256,7 +257,7 @@ def _unprocessed() -> int:
     from sqlalchemy import func, select
 
     from app.core.db import session_scope
-    from app.messaging.models import WebhookEvent
+    from app.inbound.models import WebhookEvent
 
     with session_scope() as db:
         return db.scalar(
@@ -292,7 +293,7 @@ def _setup(messages: int, retries: int) -> tuple[list[int], list[Signed], Signed
     """Fresh database and Redis db, seeded. Returns message ids, phases, retries (signed)."""
     import redis
 
-    from app.messaging.webhook_service import sign
+    from app.inbound.service import sign
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     _prepare_database(os.environ["DATABASE_URL"])

@@ -160,7 +160,7 @@ def warmup_bodies(n: int, secret: str) -> Signed:
     the first hand-off) reach steady state before anything is measured."""
     import orjson
 
-    from app.messaging.webhook_service import sign
+    from app.inbound.service import sign
 
     out = []
     for i in range(n):

@@ -52,6 +52,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     require_redis(TEST_REDIS_URL)
     ensure_database(TEST_DATABASE_URL)
     from app.core.migrate import upgrade
+    from app.wiring import wire
+
+    wire()  # tests are an entry point too: engine code runs in-process (app.wiring)
 
     reset_schema(TEST_DATABASE_URL)  # a clean slate, whatever an earlier run left behind
     upgrade(TEST_DATABASE_URL)

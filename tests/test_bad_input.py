@@ -25,8 +25,8 @@ import pytest
 from pydantic import BaseModel
 
 from app.core.db import utcnow
+from app.inbound.service import sign
 from app.main import app as fastapi_app
-from app.messaging.webhook_service import sign
 from tests.support.factories import make_contact, make_sender, make_template
 from tests.test_ingest import inbound_payload
 

@@ -24,8 +24,8 @@ import orjson
 import pytest
 
 from app.core.config import settings
+from app.inbound.service import SIGNATURE_HEADER, sign
 from app.integrations.whatsapp.sandbox import plan_outcome
-from app.messaging.webhook_service import SIGNATURE_HEADER, sign
 from app.workers import embedded
 from tests.support.procs import HOST, KEY, child, free_port, healthy, run_cli, wait_for
 
@@ -373,7 +373,7 @@ def test_demo_data_has_one_approved_template(db, client):
     """`agent run` seeds an APPROVED template so the first template campaign goes out; running
     the seed again finds it instead of adding a second one."""
     from app.demo import DEMO_TEMPLATE, ensure_demo
-    from app.messaging.models import Template
+    from app.templates.models import Template
 
     first = ensure_demo(db=db, key_file=None)
     db.commit()

@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from app.campaigns.models import Campaign, Enrollment
 from app.campaigns.scheduled import process_drip_sequences
 from app.core.db import utcnow
-from app.messaging.dispatch import run_dispatch
-from app.messaging.ingest import ingest_payload
+from app.inbound.ingest import ingest_payload
 from app.messaging.models import Message
+from app.outbound.dispatch import run_dispatch
 from tests.engine_support import make_campaign, make_contacts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
 from tests.support.engine import engine_settings  # noqa: F401  (autouse fixture)

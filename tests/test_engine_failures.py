@@ -15,10 +15,10 @@ from sqlalchemy.exc import OperationalError
 from app.contacts.models import Contact
 from app.core.config import Settings
 from app.core.db import get_sessionmaker, utcnow
-from app.messaging import pipeline, policy
-from app.messaging.dispatch import claim_next, run_dispatch
 from app.messaging.models import Message
-from app.messaging.reconcile import reconcile
+from app.outbound import pipeline, policy
+from app.outbound.dispatch import claim_next, run_dispatch
+from app.outbound.reconcile import reconcile
 from app.pacing import get_throttle
 from tests.engine_support import make_campaign, make_contacts, status_counts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")

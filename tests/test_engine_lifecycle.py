@@ -13,9 +13,9 @@ from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign, Enrollment
 from app.core.config import settings
 from app.core.db import utcnow
-from app.messaging.dispatch import claim_next, run_dispatch
 from app.messaging.models import Message
-from app.messaging.pipeline import process_batch
+from app.outbound.dispatch import claim_next, run_dispatch
+from app.outbound.pipeline import process_batch
 from app.pacing import get_throttle
 from tests.engine_support import make_campaign, make_contacts, status_counts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
@@ -42,7 +42,7 @@ def make_due(db, campaign_id):
 
 def test_three_step_drip_stops_on_reply(db, workspace, graph_api):
     from app.campaigns.scheduled import process_drip_sequences
-    from app.messaging.ingest import ingest_payload
+    from app.inbound.ingest import ingest_payload
 
     sender = big_sender(db, workspace.id)
     a, b = make_contacts(db, workspace.id, 2)
@@ -153,7 +153,7 @@ def test_pause_resume_cancel_mid_campaign(db, workspace, graph_api, monkeypatch)
 
 
 def test_reconciler_marks_stale_unknown_and_wakes_due_senders(db, workspace, redis_client):
-    from app.messaging.reconcile import reconcile
+    from app.outbound.reconcile import reconcile
 
     sender = big_sender(db, workspace.id)
     paused = big_sender(db, workspace.id, phone_number_id="100000000000002")
@@ -181,7 +181,7 @@ def test_reconciler_marks_stale_unknown_and_wakes_due_senders(db, workspace, red
 
 def test_ban_risk_critical_pauses_running_campaigns(db, workspace):
     from app.ai.models import RiskAssessment
-    from app.campaigns.scheduled import monitor_ban_risks
+    from app.ai.tasks import monitor_ban_risks
 
     risky = big_sender(db, workspace.id, quality_rating="RED")
     calm = big_sender(db, workspace.id, phone_number_id="100000000000002")
@@ -210,7 +210,7 @@ def test_ban_risk_critical_pauses_running_campaigns(db, workspace):
 
 
 def test_cleanup_keeps_recent_and_unfinished_messages(db, workspace, graph_api):
-    from app.messaging.reconcile import cleanup_old_messages
+    from app.outbound.reconcile import cleanup_old_messages
 
     sender = make_sender(db, workspace.id)
     cid = make_campaign(db, workspace.id, sender.id, make_contacts(db, workspace.id, 3))

@@ -12,8 +12,8 @@ from sqlalchemy import update
 
 from app.core.config import settings
 from app.core.db import utcnow
-from app.messaging.dispatch import run_dispatch
 from app.messaging.models import Message
+from app.outbound.dispatch import run_dispatch
 from app.pacing import Slot, throttle
 from app.pacing.redis_store import RedisThrottle, keys
 from app.senders.limits import Caps

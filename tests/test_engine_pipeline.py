@@ -12,8 +12,8 @@ from app.campaigns.models import Campaign
 from app.contacts.models import Contact
 from app.core.config import settings
 from app.core.db import utcnow
-from app.messaging.dispatch import run_dispatch
 from app.messaging.models import Message, MessageEvent
+from app.outbound.dispatch import run_dispatch
 from app.senders.models import SenderNumber
 from tests.engine_support import make_campaign, make_contacts, status_counts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
@@ -216,7 +216,7 @@ def test_permanent_errors_fail_with_code(db, workspace, graph_api):
 
 def test_timeout_is_unknown_and_never_resent(db, workspace, graph_api, monkeypatch):
     monkeypatch.setattr(settings, "WHATSAPP_REQUEST_TIMEOUT", 1.0)
-    from app.messaging import asyncloop
+    from app.outbound import asyncloop
 
     monkeypatch.setattr(asyncloop._local, "providers", {}, raising=False)
     sender = big_sender(db, workspace.id)
@@ -230,7 +230,7 @@ def test_timeout_is_unknown_and_never_resent(db, workspace, graph_api, monkeypat
     db.execute(update(Message).values(next_attempt_at=utcnow()))
     db.commit()
     run_dispatch(sender_id=sender.id)
-    from app.messaging.reconcile import reconcile
+    from app.outbound.reconcile import reconcile
 
     reconcile()
     assert len(graph_api.requests()) == 1
@@ -338,7 +338,7 @@ def test_db_store_holds_caps_without_redis(db, workspace, graph_api, monkeypatch
 
 
 def test_send_message_task_sends_one_row(db, workspace, graph_api):
-    from app.messaging.tasks import send_message
+    from app.outbound.tasks import send_message
 
     sender = big_sender(db, workspace.id)
     cid = make_campaign(db, workspace.id, sender.id, make_contacts(db, workspace.id, 3))

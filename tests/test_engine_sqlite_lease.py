@@ -22,7 +22,7 @@ from app.core.migrate import upgrade
 from app.core.config import settings
 upgrade(settings.DATABASE_URL)
 from app.core.db import get_sessionmaker, utcnow
-from app.messaging.dispatch import run_dispatch
+from app.outbound.dispatch import run_dispatch
 from app.senders.models import SenderNumber
 from tests.engine_support import make_campaign, make_contacts, status_counts
 from tests.support.factories import make_sender, make_workspace

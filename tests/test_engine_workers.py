@@ -163,7 +163,7 @@ def test_four_workers_never_exceed_the_hourly_cap(db, workspace, fake):
 
 
 def test_opt_out_mid_campaign_stops_sends_after_commit(db, workspace, fake):
-    from app.messaging.ingest import ingest_payload
+    from app.inbound.ingest import ingest_payload
 
     fake.configure(latency_ms=150)
     sender = big_sender(db, workspace.id)

@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from app.campaigns.models import Campaign, Enrollment
 from app.contacts.models import Contact
+from app.contacts.optout_keywords import match_opt_out
 from app.core.db import utcnow
-from app.messaging.models import Message, MessageEvent, WebhookEvent
-from app.messaging.optout import match_opt_out
-from app.messaging.webhook_service import receive_webhook, sign
-from app.messaging.webhook_tasks import process_webhook_event
+from app.inbound.models import WebhookEvent
+from app.inbound.service import receive_webhook, sign
+from app.inbound.tasks import process_webhook_event
+from app.messaging.models import Message, MessageEvent
 from tests.support.factories import make_contact, make_sender
 from tests.support.webhooks import load
 

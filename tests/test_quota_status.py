@@ -15,11 +15,11 @@ from sqlalchemy import insert, select
 
 from app.core.config import settings
 from app.core.db import utcnow
-from app.messaging.dispatch import claim_next
 from app.messaging.models import Message
+from app.outbound.dispatch import claim_next
+from app.pacing import service as pacing_service
 from app.pacing.db_store import DbThrottle
 from app.pacing.redis_store import RedisThrottle
-from app.senders import service
 from app.senders.limits import effective_caps
 from tests.engine_support import make_contacts
 from tests.support.factories import make_sender
@@ -137,7 +137,7 @@ def test_windows_slide_over_midnight(db, workspace):
         _row(db, workspace, sender, c[0], "delivered", sent=at)
     db.commit()
 
-    status = service.quota_status(db=db, sender=sender, now=now)
+    status = pacing_service.quota_status(db=db, sender=sender, now=now)
     assert (status.sent_last_hour, status.sent_last_24h, status.sent_today) == (3, 5, 1)
     assert (status.remaining_this_hour, status.remaining_24h, status.sendable_now) == (0, 0, 0)
     assert status.next_room_at == stamps[0] + timedelta(hours=24)

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.config import settings
+from app.inbound.models import WebhookEvent
 from app.integrations.whatsapp.base import SenderCredentials, WhatsAppError
 from app.integrations.whatsapp.sandbox import SandboxProvider, plan_outcome
-from app.messaging.models import Message, MessageEvent, WebhookEvent
+from app.messaging.models import Message, MessageEvent
 from tests.test_ingest import PNID, USER, make_outbound, make_world
 from tests.test_webhook_endpoint import drain, queued
 
@@ -21,7 +22,7 @@ SENDER = SenderCredentials(phone_number_id=PNID, access_token=None)
 @pytest.fixture(autouse=True, params=["per_event", "batched"])
 def mode(request, monkeypatch):
     """Every sandbox test runs with both webhook processing modes."""
-    from app.messaging import webhook_tasks
+    from app.inbound import tasks as webhook_tasks
 
     monkeypatch.setattr(settings, "WEBHOOK_PROCESSING", request.param)
     monkeypatch.setattr(settings, "WEBHOOK_BATCH_WINDOW_SECONDS", 0.25)

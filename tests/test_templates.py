@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.core.errors import NotFound, ValidationFailed
-from app.messaging import templates_service as service
-from app.messaging.models import Template
+from app.templates import service as service
+from app.templates.models import Template
 from tests.fakes.graph_api import graph_api  # noqa: F401  (pytest fixture)
 
 BASE = "/api/v1/templates"

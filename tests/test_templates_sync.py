@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.core.config import settings
 from app.core.errors import AppError, ValidationFailed
-from app.messaging.models import Template
-from app.messaging.templates_sync import sync_templates
+from app.templates.models import Template
+from app.templates.sync import sync_templates
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401
 from tests.support.factories import make_sender, make_template
 

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.contacts.models import Contact
 from app.core.enums import STATUS_RANK
-from app.messaging.models import Message, MessageEvent, WebhookEvent
-from app.messaging.webhook_service import receive_webhook, sign
-from app.messaging.webhook_tasks import (
+from app.inbound.models import WebhookEvent
+from app.inbound.service import receive_webhook, sign
+from app.inbound.tasks import (
     MAX_ATTEMPTS,
     process_pending_events,
     process_webhook_event,
 )
+from app.messaging.models import Message, MessageEvent
 from tests.support.factories import make_contact, make_sender, make_workspace
 from tests.test_ingest import PNID, USER, inbound_payload, load, status_payload
 

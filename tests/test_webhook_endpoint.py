@@ -19,8 +19,9 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from app.messaging.models import Message, MessageEvent, WebhookEvent
-from app.messaging.webhook_service import sign
+from app.inbound.models import WebhookEvent
+from app.inbound.service import sign
+from app.messaging.models import Message, MessageEvent
 from tests.test_ingest import inbound_payload, load, make_outbound, make_world, status_payload
 
 URL = "/api/v1/webhooks/whatsapp"
@@ -73,7 +74,7 @@ def drain(redis_client, queue: str = "messages") -> list[str]:
 def per_event(monkeypatch):
     """Most tests look at the per-event hand-off; the batched mode has its own tests below."""
     from app.core.config import settings
-    from app.messaging import webhook_tasks
+    from app.inbound import tasks as webhook_tasks
 
     monkeypatch.setattr(settings, "WEBHOOK_PROCESSING", "per_event")
     monkeypatch.setattr(webhook_tasks, "_last_kick", -1e9)
@@ -263,7 +264,7 @@ def test_end_to_end_through_drained_queue(client, db, workspace, redis_client):
 
 
 def test_sweep_processes_events_whose_enqueue_was_lost(client, db, workspace, redis_client):
-    from app.messaging.webhook_tasks import process_pending_webhooks
+    from app.inbound.tasks import process_pending_webhooks
 
     world = make_world(db, workspace.id)
     mid = make_outbound(db, world, wamid="wamid.L")
@@ -302,7 +303,7 @@ def test_batched_mode_coalesces_enqueues_into_one_sweep(
 
 
 def test_sweep_works_through_a_backlog_in_batches(client, db, workspace, redis_client, batched):
-    from app.messaging.webhook_tasks import process_pending_webhooks
+    from app.inbound.tasks import process_pending_webhooks
 
     world = make_world(db, workspace.id)
     ids = [make_outbound(db, world, wamid=f"wamid.S{i}") for i in range(7)]
@@ -315,8 +316,8 @@ def test_sweep_works_through_a_backlog_in_batches(client, db, workspace, redis_c
 
 
 def test_sweep_keeps_a_failing_event_and_applies_the_others(client, db, workspace, batched):
-    from app.messaging.models import WebhookEvent as WE
-    from app.messaging.webhook_tasks import MAX_ATTEMPTS, process_pending_webhooks
+    from app.inbound.models import WebhookEvent as WE
+    from app.inbound.tasks import MAX_ATTEMPTS, process_pending_webhooks
 
     world = make_world(db, workspace.id)
     good = make_outbound(db, world, wamid="wamid.OK")
@@ -421,7 +422,8 @@ def test_concurrent_deliveries_are_stored_once_each(app, db, workspace, redis_cl
 
 
 def test_a_delivery_that_cannot_be_stored_fails_alone(app, db, workspace, monkeypatch):
-    from app.messaging import webhook_router, webhook_service
+    from app.inbound import router as webhook_router
+    from app.inbound import service as webhook_service
 
     make_world(db, workspace.id)
     real = webhook_service.store_deliveries
@@ -450,7 +452,7 @@ def test_nul_characters_are_stored_not_500(client, db, workspace):
 
 
 def test_twins_in_one_batch_share_one_row(db, workspace):
-    from app.messaging.webhook_service import prepare, store_deliveries
+    from app.inbound.service import prepare, store_deliveries
 
     make_world(db, workspace.id)
     raw = orjson.dumps(status_payload("read", wamid="wamid.T"))

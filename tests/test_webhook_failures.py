@@ -18,10 +18,10 @@ from sqlalchemy import select, update
 from app.campaigns.models import Campaign
 from app.core.config import settings
 from app.core.db import utcnow
-from app.messaging.dispatch import run_dispatch
+from app.inbound.service import receive_webhook, sign
 from app.messaging.models import Message
-from app.messaging.retry import backoff
-from app.messaging.webhook_service import receive_webhook, sign
+from app.outbound.dispatch import run_dispatch
+from app.outbound.retry import backoff
 from app.senders.models import SenderNumber
 from tests.engine_support import make_campaign, make_contacts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")
@@ -202,7 +202,7 @@ def test_no_code_moves_a_delivered_row(db, workspace, graph_api, start):
 def test_failed_before_the_send_answer_is_recorded_keeps_the_requeue(db, workspace, graph_api):
     """131049 arrives (by callback id) while the row is still `sending`: it is requeued, and
     the late-recorded send answer does not put that attempt's wamid back on it."""
-    from app.messaging.results import _record_sent
+    from app.outbound.results import _record_sent
 
     sender, _cid, (msg,) = sent_campaign(db, workspace.id)
     db.execute(update(Message).where(Message.id == msg.id).values(status="sending", wamid=None))

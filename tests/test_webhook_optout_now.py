@@ -12,8 +12,9 @@ from sqlalchemy import select, text
 
 from app.contacts.models import Contact
 from app.core.db import get_sessionmaker
-from app.messaging.models import Message, WebhookEvent
-from app.messaging.webhook_tasks import process_pending_webhooks
+from app.inbound.models import WebhookEvent
+from app.inbound.tasks import process_pending_webhooks
+from app.messaging.models import Message
 from tests.support.factories import make_contact, make_sender
 from tests.support.webhooks import inbound_webhook as inbound
 from tests.test_webhook_endpoint import post
@@ -25,7 +26,7 @@ PHONE = "+447400000001"
 def batched(monkeypatch):
     """No worker runs in these tests: the sweep is only enqueued (30 s window)."""
     from app.core.config import settings
-    from app.messaging import webhook_tasks
+    from app.inbound import tasks as webhook_tasks
 
     monkeypatch.setattr(settings, "WEBHOOK_PROCESSING", "batched")
     monkeypatch.setattr(settings, "WEBHOOK_BATCH_WINDOW_SECONDS", 30)

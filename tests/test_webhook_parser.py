@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.messaging.webhook_parser import classify, is_envelope, parse_timestamp, parse_webhook
+from app.inbound.parser import classify, is_envelope, parse_timestamp, parse_webhook
 from tests.support.webhooks import load
 
 # (fixture, type, expected text)

@@ -16,14 +16,15 @@ from sqlalchemy.exc import OperationalError
 from app.contacts import service as contacts_service
 from app.contacts.models import Contact
 from app.core.db import get_sessionmaker
-from app.messaging.dispatch import claim_next
-from app.messaging.models import Message, WebhookEvent
-from app.messaging.pipeline import process_batch
-from app.messaging.webhook_tasks import (
+from app.inbound.models import WebhookEvent
+from app.inbound.tasks import (
     process_incoming_message,
     process_pending_events,
     process_pending_webhooks,
 )
+from app.messaging.models import Message
+from app.outbound.dispatch import claim_next
+from app.outbound.pipeline import process_batch
 from app.pacing import get_throttle
 from tests.engine_support import make_campaign, make_contacts
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401  (fixture "graph_api")

@@ -97,7 +97,7 @@ def make_template(
     language: str = "en_US",
     category: str = "UTILITY",
 ):
-    from app.messaging.models import Template
+    from app.templates.models import Template
 
     template = Template(
         workspace_id=workspace_id,

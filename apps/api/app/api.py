@@ -8,9 +8,10 @@ from app.ai.router import router as ai_router
 from app.analytics.router import router as analytics_router
 from app.campaigns.router import router as campaigns_router
 from app.contacts.router import router as contacts_router
-from app.messaging.templates_router import router as templates_router
-from app.messaging.webhook_router import router as webhook_router
+from app.inbound.router import router as webhook_router
+from app.pacing.router import router as pacing_router
 from app.senders.router import router as senders_router
+from app.templates.router import router as templates_router
 from app.workspaces.router import router as workspace_router
 
 api_router = APIRouter(prefix="/api/v1")
@@ -19,6 +20,7 @@ api_router.include_router(webhook_router)
 api_router.include_router(workspace_router)
 api_router.include_router(contacts_router)
 api_router.include_router(senders_router)
+api_router.include_router(pacing_router)
 api_router.include_router(templates_router)
 api_router.include_router(campaigns_router)
 api_router.include_router(ai_router)

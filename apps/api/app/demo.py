@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.contacts.schemas import ContactCreate
-from app.messaging import templates_service as templates
-from app.messaging.models import Template
-from app.messaging.templates_schemas import TemplateCreate
 from app.senders import service as senders
 from app.senders.models import SenderNumber
 from app.senders.schemas import SenderCreate
+from app.templates import service as templates
+from app.templates.models import Template
+from app.templates.schemas import TemplateCreate
 from app.workspaces import service as workspaces
 from app.workspaces.models import Workspace
 

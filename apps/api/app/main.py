@@ -14,6 +14,7 @@ from app.core.config import settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import BodySizeLimitMiddleware
 from app.health import router as health_router
+from app.wiring import wire
 
 DESCRIPTION = """
 Self-hosted WhatsApp outreach through the official WhatsApp Business Cloud API.
@@ -36,6 +37,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     logging.basicConfig(level=settings.LOG_LEVEL)
+    wire()
     app = FastAPI(
         title=settings.APP_NAME, version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )

@@ -5,8 +5,10 @@ from app.analytics.models import DailyReport
 from app.campaigns.models import Campaign, DripStep, Enrollment
 from app.contacts.models import Contact
 from app.core.db import Base
-from app.messaging.models import Message, MessageEvent, Template, WebhookEvent
+from app.inbound.models import WebhookEvent
+from app.messaging.models import Message, MessageEvent
 from app.senders.models import SenderNumber
+from app.templates.models import Template
 from app.workspaces.models import ApiKey, Workspace
 
 __all__ = [

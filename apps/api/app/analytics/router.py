@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.analytics import service
 from app.analytics.models import DailyReport
 from app.analytics.schemas import CampaignAnalytics, DailyReportOut, Dashboard, TimelinePoint
-from app.core.deps import PrincipalDep, SessionDep
 from app.core.schemas import IdPath
+from app.workspaces.deps import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.ai.lead_scoring import rescore_workspace
 from app.analytics import service
 from app.analytics.models import DailyReport
 from app.campaigns.models import Campaign
@@ -68,7 +69,6 @@ def generate_daily_report(day: str | None = None) -> int:
 
 @celery_app.task(name="update_lead_scores")
 def update_lead_scores() -> int:
-    from app.ai.lead_scoring import rescore_workspace
 
     with session_scope() as db:
         return sum(

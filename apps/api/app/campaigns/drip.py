@@ -24,7 +24,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign, DripStep, Enrollment
-from app.core.db import dialect_insert
+from app.campaigns.service import maybe_complete
+from app.core.db import dialect_insert, session_scope
 from app.core.enums import CampaignStatus, Direction, EnrollmentState, MessageStatus
 from app.messaging.models import Message
 
@@ -166,8 +167,6 @@ def advance_all_due(*, now: datetime, max_batches: int = 20) -> set[int]:
     """Run `settle_sent` then `advance_due` in committed batches (a step due at once after
     the previous one's send is materialised in the same run); completes campaigns whose last
     enrollments completed. Returns the senders to wake."""
-    from app.campaigns.service import maybe_complete
-    from app.core.db import session_scope
 
     senders: set[int] = set()
     completed: set[int] = set()

@@ -24,10 +24,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from app.campaigns.models import Campaign, DripStep
+from app.templates.models import Template
+from app.templates.service import build_components
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from app.campaigns.models import Campaign, DripStep
 
 CONTACT_FIELDS = ("name", "first_name", "phone", "email")
 
@@ -180,7 +183,6 @@ def render_message(
     *, db: Session, campaign: Campaign, contact: Any, step: DripStep | None = None
 ) -> RenderedMessage:
     """The message for `contact` in `campaign` (or in its drip `step`), rendered now."""
-    from app.messaging.models import Template
 
     metadata = campaign.meta or {}
     source = step if step is not None else campaign
@@ -195,7 +197,6 @@ def render_message(
     params = [
         render(raw, contact=contact, metadata=metadata) for raw in source.template_params or []
     ]
-    from app.messaging.templates_service import build_components
 
     return RenderedMessage(
         kind="template",

@@ -16,8 +16,8 @@ from app.campaigns.schemas import (
     CampaignPage,
     StatusFilter,
 )
-from app.core.deps import PrincipalDep, SessionDep
 from app.core.schemas import BIGINT_MAX
+from app.workspaces.deps import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 

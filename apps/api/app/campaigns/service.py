@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import cast, exists, func, literal, null, select, update
 from sqlalchemy.orm import Session, defer
 
+from app.campaigns import events
 from app.campaigns.models import Campaign, DripStep, Enrollment
 from app.campaigns.schemas import CampaignCreate
 from app.campaigns.validation import audience, id_chunks, ids_clause, validate_create
@@ -386,12 +387,4 @@ def finished_running_ids(*, db: Session, limit: int = 100) -> list[int]:
 def notify_dispatch(*, sender_id: int) -> None:
     """Wake the sender's dispatcher; call after commit. Best effort: the rows are durable and
     the reconciler re-enqueues due work if the broker is down."""
-    try:
-        from app.messaging.dispatch import enqueue_dispatch
-    except ImportError:
-        log.info("app.messaging.dispatch not available; sender %s not woken", sender_id)
-        return
-    try:
-        enqueue_dispatch(sender_id=sender_id)
-    except Exception:
-        log.warning("could not enqueue dispatch for sender %s", sender_id, exc_info=True)
+    events.sender_ready(sender_id)

@@ -20,7 +20,8 @@ from app.core.config import settings
 from app.core.db import utcnow
 from app.core.enums import CampaignType, SenderStatus
 from app.core.errors import ValidationFailed
-from app.messaging.models import Template
+from app.templates import service as templates_service
+from app.templates.models import Template
 
 SQLITE_CHUNK = 500  # stays far below SQLite's bound-parameter limit
 SERVICE_WINDOW = timedelta(hours=24)
@@ -137,7 +138,6 @@ def _resolve_template(
 ) -> Template | None:
     """The approved template `ref` names. Unknown → 404 (raised); not approved, ambiguous or a
     wrong parameter count → a 422 entry under `prefix`."""
-    from app.messaging import templates_service
 
     try:
         template = templates_service.get_approved_template(

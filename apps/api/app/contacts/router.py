@@ -19,7 +19,7 @@ from app.contacts.schemas import (
     OptOutRequest,
 )
 from app.core.db import get_sessionmaker
-from app.core.deps import PrincipalDep, SessionDep
+from app.workspaces.deps import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 

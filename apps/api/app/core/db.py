@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from app.core.config import settings
+from app.core.errors import Conflict
 from app.core.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -40,6 +42,19 @@ def dialect_insert(db: Session) -> Any:
     if name == "sqlite":
         return sqlite.insert
     raise NotImplementedError(f"upserts are implemented for PostgreSQL and SQLite, not {name}")
+
+
+def delete_restricted(db: Session, obj: Any, *, in_use: str) -> None:
+    """Delete `obj`, or raise Conflict(in_use) when a RESTRICT foreign key still points at it.
+
+    The database decides, in a savepoint: the owning domain need not know every table that
+    refers to its rows (campaigns refer to templates and numbers from a layer above them)."""
+    try:
+        with db.begin_nested():
+            db.delete(obj)
+            db.flush()
+    except IntegrityError as exc:
+        raise Conflict(in_use) from exc
 
 
 class Base(DeclarativeBase):

@@ -7,27 +7,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, IdMixin, IdType, TimestampMixin, utcnow
-from app.core.enums import MessageStatus, TemplateStatus
+from app.core.enums import MessageStatus
 from app.core.types import JSONType, UTCDateTime
-
-
-class Template(IdMixin, TimestampMixin, Base):
-    """A WhatsApp message template; only APPROVED ones may be sent."""
-
-    __tablename__ = "templates"
-    __table_args__ = (UniqueConstraint("workspace_id", "name", "language"),)
-
-    workspace_id: Mapped[int] = mapped_column(
-        IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True, nullable=False
-    )
-    name: Mapped[str] = mapped_column(String(512), nullable=False)
-    language: Mapped[str] = mapped_column(String(15), nullable=False, default="en_US")
-    category: Mapped[str] = mapped_column(String(20), nullable=False, default="MARKETING")
-    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    components: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default=TemplateStatus.PENDING)
-    provider_template_id: Mapped[str | None] = mapped_column(String(64))
-    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Message(IdMixin, TimestampMixin, Base):
@@ -112,21 +93,3 @@ class MessageEvent(IdMixin, Base):
     event: Mapped[str] = mapped_column(String(32), nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
-
-
-class WebhookEvent(IdMixin, Base):
-    """A raw webhook delivery, stored once (Meta retries) before anything is processed."""
-
-    __tablename__ = "webhook_events"
-
-    workspace_id: Mapped[int | None] = mapped_column(
-        IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
-    )
-    provider: Mapped[str] = mapped_column(String(20), nullable=False, default="cloud_api")
-    dedupe_key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="unknown")
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    processing_error: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

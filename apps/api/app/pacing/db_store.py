@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from app.pacing.throttle import Slot, Usage, db_reach, db_usage, room, usage_from_rows
 from app.senders.limits import Caps
+from app.senders.models import SenderNumber
 
 
 class DbThrottle:
     locks_at_claim = True
 
     def lock(self, *, db: Session, sender_id: int, portfolio: str | None = None) -> None:
-        from app.senders.models import SenderNumber
 
         mine = SenderNumber.id == sender_id
         if db.get_bind().dialect.name == "postgresql":

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.contacts.phone import timezone_for
 from app.core.config import settings
 
 
@@ -26,7 +27,6 @@ def _zone(name: str | None) -> ZoneInfo | None:
 
 @lru_cache(maxsize=65536)
 def _zone_for_phone(phone: str) -> ZoneInfo | None:
-    from app.contacts.phone import timezone_for
 
     return _zone(timezone_for(phone))
 

@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from app.core.config import settings
 from app.core.enums import Direction, MessageStatus
+from app.messaging.models import Message
 from app.senders.limits import Caps
+from app.senders.models import SenderNumber
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(hours=24)
@@ -108,7 +110,6 @@ def db_usage(*, db: Session, sender_id: int, now: datetime) -> list[tuple[int, i
     """(message_id, contact_id, stamp) of the number's sends in the last 24 h from `messages`.
 
     The stamp is `sent_at`, else `claimed_at` for rows still in flight or unknown."""
-    from app.messaging.models import Message
 
     stamp = func.coalesce(Message.sent_at, Message.claimed_at)
     rows = db.execute(
@@ -125,8 +126,6 @@ def db_usage(*, db: Session, sender_id: int, now: datetime) -> list[tuple[int, i
 
 
 def _portfolio_senders(sender_id: int, portfolio: str | None):  # type: ignore[no-untyped-def]
-    from app.messaging.models import Message
-    from app.senders.models import SenderNumber
 
     if not portfolio:
         return Message.sender_id == sender_id
@@ -138,7 +137,6 @@ def db_reach(
 ) -> list[tuple[int, datetime, int]]:
     """(contact_id, latest stamp, messages) reached in the last 24 h by the portfolio's numbers
     (every outbound send counts: stricter than Meta, which skips service-window replies)."""
-    from app.messaging.models import Message
 
     stamp = func.coalesce(Message.sent_at, Message.claimed_at)
     rows = db.execute(

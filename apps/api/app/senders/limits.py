@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import settings
 from app.core.enums import Direction, MessageStatus
+from app.messaging.models import Message
 
 if TYPE_CHECKING:
     from app.senders.models import SenderNumber
@@ -151,7 +152,6 @@ def sent_counts(
     moment "after" `now` by another worker's clock still used the quota). With
     `include_in_flight`, rows still `sending` or `unknown` (they may have reached Meta) count
     too, by their `claimed_at`; a caller that checks before claiming stays under the cap."""
-    from app.messaging.models import Message
 
     hour_start = now - timedelta(hours=1)
     day_start = utc_day_start(now)

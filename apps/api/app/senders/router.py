@@ -1,20 +1,19 @@
-"""Sender numbers (`/phone-numbers`): CRUD, pause/resume and warm-up/quota status."""
+"""Sender numbers (`/phone-numbers`): CRUD and pause/resume (their status: app.pacing.router)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.core.deps import PrincipalDep, SessionDep
 from app.core.enums import SenderStatus
 from app.core.schemas import IdPath
 from app.senders import service
 from app.senders.schemas import (
     SenderCreate,
     SenderOut,
-    SenderStatusOut,
     SenderUpdate,
     StatusChange,
 )
+from app.workspaces.deps import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/phone-numbers", tags=["phone numbers"])
 
@@ -97,15 +96,3 @@ def resume_phone_number(
     return _change_status(
         db=db, principal=principal, sender_id=sender_id, to=SenderStatus.ACTIVE, reason=reason
     )
-
-
-@router.get(
-    "/{sender_id}/status",
-    response_model=SenderStatusOut,
-    summary="Warm-up day, effective caps and what is left of them now",
-)
-def phone_number_status(
-    sender_id: IdPath, db: SessionDep, principal: PrincipalDep
-) -> SenderStatusOut:
-    sender = service.get_sender(db=db, workspace_id=principal.workspace_id, sender_id=sender_id)
-    return service.quota_status(db=db, sender=sender)

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.db import utcnow
+from app.core.db import delete_restricted, utcnow
 from app.core.enums import SenderStatus
 from app.core.errors import Conflict, NotFound
 from app.core.security import decrypt_secret, encrypt_secret
 from app.integrations.whatsapp.base import SenderCredentials
-from app.pacing.db_store import DbThrottle
-from app.pacing.throttle import next_room_at, room
-from app.senders import limits
 from app.senders.models import SenderNumber
-from app.senders.schemas import SenderCreate, SenderStatusOut, SenderUpdate
+from app.senders.schemas import SenderCreate, SenderUpdate
 
 
 def get_sender(*, db: Session, workspace_id: int, sender_id: int) -> SenderNumber:
@@ -83,18 +78,10 @@ def update_sender(
 
 def delete_sender(*, db: Session, workspace_id: int, sender_id: int) -> None:
     """Refused while campaigns use the number (their FK is RESTRICT): pause it instead."""
-    from app.campaigns.models import Campaign
-
     sender = get_sender(db=db, workspace_id=workspace_id, sender_id=sender_id)
-    used_by = db.scalar(
-        select(func.count()).select_from(Campaign).where(Campaign.sender_id == sender.id)
+    delete_restricted(
+        db, sender, in_use=f"Phone number {sender_id} is used by campaigns; pause it instead"
     )
-    if used_by:
-        raise Conflict(
-            f"Phone number {sender_id} is used by {used_by} campaign(s); pause it instead"
-        )
-    db.delete(sender)
-    db.flush()
 
 
 def set_status(
@@ -107,43 +94,6 @@ def set_status(
         sender.status_changed_at = utcnow()
     db.flush()
     return sender
-
-
-def quota_status(
-    *, db: Session, sender: SenderNumber, now: datetime | None = None
-) -> SenderStatusOut:
-    """Caps and what is left of them now, by the engine's own accounting (`app.pacing`): the
-    same caps, rows (in-flight included), sliding windows and portfolio-wide tier window,
-    read from the messages table (the source of truth of either throttle store)."""
-    now = now or utcnow()
-    caps = limits.effective_caps(sender, today=now.astimezone(UTC).date())
-    usage = DbThrottle().usage(db=db, sender_id=sender.id, now=now, portfolio=sender.waba_id)
-    hour, day, recipients = len(usage.hour), len(usage.day), len(usage.recipients)
-    day_start = limits.utc_day_start(now)
-    sendable = room(usage, caps)
-    return SenderStatusOut(
-        id=sender.id,
-        status=sender.status,
-        status_reason=sender.status_reason,
-        warmup_day=caps.warmup_day,
-        warmup_cap=caps.warmup_cap,
-        tier_cap=caps.tier_cap,
-        hourly_cap=caps.hourly,
-        daily_cap=caps.daily,
-        sent_last_hour=hour,
-        sent_last_24h=day,
-        recipients_last_24h=recipients,
-        sent_today=sum(1 for stamp in usage.day if stamp >= day_start),
-        remaining_this_hour=max(0, min(caps.hourly - hour, caps.daily - day)),
-        remaining_24h=max(0, caps.daily - day),
-        remaining_recipients_24h=(
-            None if caps.tier_cap is None else max(0, caps.tier_cap - recipients)
-        ),
-        sendable_now=sendable,
-        next_room_at=None if sendable else next_room_at(usage, caps, now),
-        quality_rating=sender.quality_rating,
-        messaging_tier=sender.messaging_tier,
-    )
 
 
 def credentials_for(sender: SenderNumber) -> SenderCredentials:

@@ -11,19 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_init
 from kombu import Exchange
 from kombu import Queue as KombuQueue
 
-from app import models as _all_models  # noqa: F401  (every mapper, before any task runs)
 from app.core.config import settings
 from app.workers.beat import beat_schedule
 from app.workers.queues import Queue
 
 TASK_MODULES = [
-    "app.messaging.tasks",
-    "app.messaging.webhook_tasks",
+    "app.outbound.tasks",
+    "app.inbound.tasks",
     "app.campaigns.tasks",
     "app.campaigns.scheduled",
+    "app.ai.tasks",
     "app.analytics.tasks",
 ]
 
@@ -124,3 +125,12 @@ celery_app.conf.update(
 )
 
 app = celery_app  # `celery -A app.workers.celery_app` finds `app` or `celery_app`
+
+
+@worker_init.connect
+def _wire(**_: Any) -> None:
+    """Workers (and embedded mode's) connect the cross-layer hooks before the pool starts.
+    Imported here, not at the top: app.wiring imports the task modules, which import this one."""
+    from app.wiring import wire
+
+    wire()

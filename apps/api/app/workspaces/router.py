@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.core.deps import PrincipalDep, SessionDep
 from app.core.schemas import IdPath
 from app.workspaces import service
+from app.workspaces.deps import PrincipalDep, SessionDep
 from app.workspaces.schemas import ApiKeyCreate, ApiKeyIssued, ApiKeyOut, WorkspaceOut
 
 router = APIRouter(prefix="/workspace", tags=["workspace"])

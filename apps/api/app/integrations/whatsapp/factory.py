@@ -5,6 +5,8 @@ from __future__ import annotations
 from app.core.config import settings
 from app.core.errors import ValidationFailed
 from app.integrations.whatsapp.base import WhatsAppProvider
+from app.integrations.whatsapp.cloud_api import CloudApiProvider
+from app.integrations.whatsapp.sandbox import SandboxProvider
 
 PROVIDERS = ("cloud_api", "sandbox")
 
@@ -17,13 +19,8 @@ def get_provider(name: str | None = None) -> WhatsAppProvider:
     """
     name = name or settings.WHATSAPP_PROVIDER
     if name == "cloud_api":
-        from app.integrations.whatsapp.cloud_api import CloudApiProvider
-
         return CloudApiProvider()
     if name == "sandbox":
-        # Imported lazily: the simulator pulls in the webhook ingestion path.
-        from app.integrations.whatsapp.sandbox import SandboxProvider
-
         return SandboxProvider()
     raise ValidationFailed(
         f"unknown WhatsApp provider {name!r}; expected one of {', '.join(PROVIDERS)}",

@@ -2,12 +2,13 @@
 
 It accepts sends like the Cloud API (returns `wamid.…` ids) and LATER reports what happened the
 way Meta does: signed webhook payloads of the same JSON shape — `sent`, `delivered`, `read`,
-sometimes `failed` with real error codes, and sometimes a reply from the contact — fed through
-`receive_webhook`, the same ingestion code a real delivery goes through.
+sometimes `failed` with real error codes, and sometimes a reply from the contact.
 
-"Later" survives the sending process: each step is a Celery task (`sandbox.emit_events` on the
-messages queue) with a short countdown; with SANDBOX_STATUS_DELAY_SECONDS=0 they are emitted
-at once. What happens to a message is a pure function of (SANDBOX_SEED, callback_data), so
+It hands them, as (delay in seconds, payload) pairs, to the webhook sink it was given
+(`set_webhook_sink`): this package imports no domain code. app.wiring installs app.inbound's
+sink, which feeds them through `receive_webhook`, the same ingestion code a real delivery goes
+through, at once or later from a worker (`sandbox.emit_events`), so "later" survives the
+sending process. What happens to a message is a pure function of (SANDBOX_SEED, callback_data), so
 tests and demos repeat; without a seed it is random.
 """
 
@@ -17,12 +18,12 @@ import asyncio
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from app.core.config import settings
 from app.integrations.whatsapp.base import ErrorCategory, SenderCredentials, WhatsAppError
-from app.workers.queues import Queue
 
 REPLIES = (
     "Yes I'm interested",
@@ -174,18 +175,20 @@ def plan_events(
     return events
 
 
-def emit(events: list[tuple[float, dict[str, Any]]]) -> None:
-    """Deliver now (delay 0) or hand each step to a worker with its countdown."""
-    from app.messaging.webhook_tasks import emit_signed_payloads
-    from app.workers.celery_app import celery_app
+WebhookSink = Callable[[list[tuple[float, dict[str, Any]]]], None]
+_sink: WebhookSink | None = None
 
-    if settings.SANDBOX_STATUS_DELAY_SECONDS <= 0:
-        emit_signed_payloads([payload for _, payload in events])
-        return
-    for delay, payload in events:
-        celery_app.send_task(
-            "sandbox.emit_events", args=[[payload]], countdown=delay, queue=Queue.MESSAGES.value
-        )
+
+def set_webhook_sink(sink: WebhookSink | None) -> None:
+    """Where simulated webhooks go: (delay in seconds, payload) pairs, in order."""
+    global _sink
+    _sink = sink
+
+
+def emit(events: list[tuple[float, dict[str, Any]]]) -> None:
+    if _sink is None:
+        raise RuntimeError("the sandbox has no webhook sink: call app.wiring.wire() at start-up")
+    _sink(events)
 
 
 class SandboxProvider:

@@ -17,7 +17,7 @@ deliveries) is now applied with a fixed handful of statements whatever its size:
 
 Rules (`advance`): a status never moves a row backwards (`STATUS_RANK`); `failed` applies only
 to sending/unknown/sent rows, never over delivered/read, and is terminal — except that its
-error code may requeue the row or stop the number (`app.messaging.status_errors`); a
+error code may requeue the row or stop the number (`app.inbound.status_errors`); a
 duplicate changes nothing; each status keeps its own webhook timestamp — `delivered` (or
 `sent`) arriving after `read` leaves the row `read` but records the true, earlier delivered_at
 (sent_at); `read` fills an empty delivered_at and sent_at (Meta skips `delivered` when a
@@ -40,14 +40,14 @@ from sqlalchemy.orm import Session
 from app.contacts.models import Contact
 from app.core.db import utcnow
 from app.core.enums import STATUS_RANK, Direction, MessageStatus
-from app.messaging.models import Message, MessageEvent
-from app.messaging.status_errors import (
+from app.inbound.parser import StatusUpdate
+from app.inbound.status_errors import (
     FailureEffects,
     after_failed,
     past_attempts,
     write_effects,
 )
-from app.messaging.webhook_parser import StatusUpdate
+from app.messaging.models import Message, MessageEvent
 
 log = logging.getLogger(__name__)
 

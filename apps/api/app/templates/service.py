@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.db import delete_restricted
 from app.core.enums import TemplateStatus
 from app.core.errors import Conflict, NotFound, ValidationFailed
-from app.messaging.models import Template
-from app.messaging.templates_schemas import TemplateCreate, TemplateUpdate, count_params
+from app.templates.models import Template
+from app.templates.schemas import TemplateCreate, TemplateUpdate, count_params
 
 _BREAKS = re.compile(r"[\t\r\n]+")
 _LONG_SPACES = re.compile(r" {5,}")
@@ -81,25 +82,10 @@ def update_template(
 
 def delete_template(*, db: Session, workspace_id: int, template_id: int) -> None:
     """Refused while a campaign or drip step uses the template (their FKs are RESTRICT)."""
-    from app.campaigns.models import Campaign, DripStep
-
     template = get_template(db=db, workspace_id=workspace_id, template_id=template_id)
-    uses = (
-        db.scalar(
-            select(func.count()).select_from(Campaign).where(Campaign.template_id == template.id)
-        )
-        or 0
+    delete_restricted(
+        db, template, in_use=f"Template {template_id} is used by campaigns; it cannot be deleted"
     )
-    uses += (
-        db.scalar(
-            select(func.count()).select_from(DripStep).where(DripStep.template_id == template.id)
-        )
-        or 0
-    )
-    if uses:
-        raise Conflict(f"Template {template_id} is used by campaigns; it cannot be deleted")
-    db.delete(template)
-    db.flush()
 
 
 def _require_approved(template: Template) -> Template:

@@ -35,13 +35,13 @@ from app.integrations.whatsapp.base import (
     WhatsAppError,
     WhatsAppProvider,
 )
-from app.messaging import policy, results
-from app.messaging.asyncloop import provider_for, run_async
-from app.messaging.models import Template
-from app.messaging.policy import Action
+from app.outbound import policy, results
+from app.outbound.asyncloop import provider_for, run_async
+from app.outbound.policy import Action
 from app.pacing import Slot, ThrottleStore
 from app.pacing.throttle import next_room_at
 from app.senders.limits import Caps
+from app.templates.models import Template
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ The request path stores the raw event, commits, then `dispatch()`es here. An eve
 once: processing starts by claiming it with a conditional UPDATE of processed_at in the same
 transaction, so a redelivered or duplicated task, or a second sweep, finds nothing to do. The
 batched sweep (`messaging.process_pending_webhooks`) applies up to 500 events per transaction,
-their statuses set-based (`app.messaging.statuses`); it also picks up events whose enqueue was
+their statuses set-based (`app.inbound.statuses`); it also picks up events whose enqueue was
 lost (broker down): the database, not the broker, is the source of truth.
 """
 
@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from app.core.config import settings
 from app.core.db import session_scope, utcnow
-from app.messaging import ingest
-from app.messaging.models import WebhookEvent
-from app.messaging.webhook_service import ReceiveResult, receive_webhook, sign
+from app.inbound import ingest
+from app.inbound.models import WebhookEvent
+from app.inbound.service import ReceiveResult, receive_webhook, sign
 from app.workers.celery_app import celery_app
 from app.workers.queues import Queue
 
@@ -135,7 +135,7 @@ def process_pending_events(
     *, db: Session, limit: int, max_attempts: int, older_than: datetime | None = None
 ) -> int:
     """Process up to `limit` unprocessed events, oldest first, in ONE transaction (the caller
-    commits once per batch): their statuses set-based (`app.messaging.statuses`), their inbound
+    commits once per batch): their statuses set-based (`app.inbound.statuses`), their inbound
     messages one by one. If the batch as a whole raises, it is redone event by event, each in a
     savepoint: an event that raises is counted as an attempt, the rest still apply."""
     claimed = _claim_pending(db, limit=limit, max_attempts=max_attempts, older_than=older_than)
@@ -275,3 +275,13 @@ def emit_events(payloads: list[dict[str, Any]]) -> list[int]:
     """The sandbox's simulated Meta: deliver its webhooks later, from a worker, so "later"
     survives the process that sent the message."""
     return emit_signed_payloads(payloads, provider="sandbox")
+
+
+def sandbox_sink(events: list[tuple[float, dict[str, Any]]]) -> None:
+    """The sandbox's webhooks: through the real ingestion path now (delay 0), or each step
+    later from a worker with its countdown."""
+    if settings.SANDBOX_STATUS_DELAY_SECONDS <= 0:
+        emit_signed_payloads([payload for _, payload in events])
+        return
+    for delay, payload in events:
+        emit_events.apply_async(args=[[payload]], countdown=delay, queue=Queue.MESSAGES.value)

@@ -26,16 +26,16 @@ from starlette.concurrency import run_in_threadpool
 from app.core.config import settings
 from app.core.db import get_sessionmaker
 from app.core.errors import AppError
-from app.messaging.optout import keyword_opt_outs, record_keyword_opt_outs
-from app.messaging.webhook_schemas import WebhookAck
-from app.messaging.webhook_service import (
+from app.inbound.optout import keyword_opt_outs, record_keyword_opt_outs
+from app.inbound.schemas import WebhookAck
+from app.inbound.service import (
     SIGNATURE_HEADER,
     Delivery,
     ReceiveResult,
     prepare,
     store_deliveries,
 )
-from app.messaging.webhook_tasks import dispatch
+from app.inbound.tasks import dispatch
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])

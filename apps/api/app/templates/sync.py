@@ -19,8 +19,8 @@ from app.core.errors import AppError, ValidationFailed
 from app.core.security import decrypt_secret
 from app.integrations.whatsapp.base import ErrorCategory, WhatsAppError
 from app.integrations.whatsapp.cloud_api import CloudApiProvider
-from app.messaging.models import Template
 from app.senders.models import SenderNumber
+from app.templates.models import Template
 
 FIELDS = "name,status,category,language,components,id"
 PAGE_SIZE = 100

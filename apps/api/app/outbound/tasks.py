@@ -3,7 +3,7 @@ database claim (not the broker) decides what is sent, so a redelivered task is h
 
 Infrastructure hiccups (database or Redis unreachable) retry the task through Celery's own
 machinery with a bounded backoff, always far below the broker's visibility timeout. Message
-retries after a Cloud API error are due times on the row instead (app.messaging.retry).
+retries after a Cloud API error are due times on the row instead (app.outbound.retry).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError
 
-from app.messaging import dispatch, reconcile
+from app.outbound import dispatch, reconcile
 from app.workers.celery_app import INFRA_RETRY, celery_app
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.core.config import settings
-from app.core.enums import MessageStatus
+from app.core.enums import MessageStatus, SenderStatus
 from app.integrations.whatsapp.base import ErrorCategory, WhatsAppError
+from app.integrations.whatsapp.errors import MARKETING_OPT_OUT_CODES
 
 MARKETING_DEFER = timedelta(days=1)
 MARKETING_GIVE_UP = timedelta(days=7)
@@ -67,12 +68,10 @@ def outcome_for(
             event="marketing_deferred",
             undo_attempt=True,
         )
-    from app.integrations.whatsapp.errors import MARKETING_OPT_OUT_CODES
 
     return ErrorOutcome(MessageStatus.FAILED, marketing_opt_out=err.code in MARKETING_OPT_OUT_CODES)
 
 
 def sender_status_for(err: WhatsAppError) -> str:
-    from app.core.enums import SenderStatus
 
     return SenderStatus.BLOCKED if err.code in BLOCKING_STATUS_CODES else SenderStatus.PAUSED

@@ -6,18 +6,18 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.core.deps import PrincipalDep, SessionDep
 from app.core.enums import TemplateStatus
-from app.core.errors import AppError
 from app.core.schemas import IdPath, Text
-from app.messaging import templates_service as service
-from app.messaging.templates_schemas import (
+from app.senders.service import get_sender
+from app.templates import service as service
+from app.templates.schemas import (
     TemplateCreate,
     TemplateOut,
     TemplateSyncRequest,
     TemplateUpdate,
 )
-from app.senders.service import get_sender
+from app.templates.sync import sync_templates as run_sync
+from app.workspaces.deps import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/templates", tags=["templates"])
 
@@ -30,16 +30,6 @@ async def sync_templates(
     body: TemplateSyncRequest, db: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     sender = get_sender(db=db, workspace_id=principal.workspace_id, sender_id=body.phone_number_id)
-    try:
-        from app.messaging.templates_sync import sync_templates as run_sync
-    except ModuleNotFoundError as exc:  # the sync module ships separately
-        if exc.name != "app.messaging.templates_sync":
-            raise
-        raise AppError(
-            "Template sync is not available in this build",
-            code="not_implemented",
-            status_code=501,
-        ) from exc
     result = await run_sync(db=db, workspace_id=principal.workspace_id, sender=sender)
     db.commit()
     return result

@@ -3,7 +3,7 @@
 Both the HTTP route and the sandbox simulator call `receive_webhook`, so a simulated delivery
 exercises exactly the code a real Meta delivery does. The request path is deliberately small —
 HMAC check, JSON parse, one INSERT … ON CONFLICT DO NOTHING — and everything else (matching
-messages, contacts, opt-outs) happens later in a worker (`app.messaging.ingest`).
+messages, contacts, opt-outs) happens later in a worker (`app.inbound.ingest`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from app.core.config import settings
 from app.core.db import utcnow
 from app.core.errors import AppError
-from app.messaging.models import WebhookEvent
-from app.messaging.webhook_parser import classify, first_phone_number_id, is_envelope
+from app.inbound.models import WebhookEvent
+from app.inbound.parser import classify, first_phone_number_id, is_envelope
 from app.senders.models import SenderNumber
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"

@@ -1,14 +1,10 @@
-"""Opt-out keyword detection for inbound messages (SPEC §2.2).
+"""Inbound opt-out keywords applied at once, on the webhook request path (SPEC §2.2).
 
-A message opts out only when the WHOLE message is a keyword — "stop" or "Stop!" does, "don't
-stop sending me deals" does not. Matching ignores case, surrounding/inner whitespace runs and
-punctuation, so "  S.T.O.P ", "Opt-out" and "STOP ALL!!" all match.
+The keyword rules themselves are in app.contacts.optout_keywords.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,54 +12,11 @@ from typing import Any
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from app.core.config import settings
+from app.contacts.models import Contact
+from app.contacts.optout_keywords import match_opt_out
 from app.core.db import utcnow
-
-DEFAULT_KEYWORDS = ("STOP", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPT OUT")
-_MAX_LEN = 64  # a long message is a conversation, not a keyword
-
-
-def normalize(text: str) -> str:
-    """Upper-case, punctuation and symbols removed, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).upper()
-    kept = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat[0] in ("P", "S"):
-            # Hyphen-like punctuation separates words ("OPT-OUT"); the rest is dropped ("S.T.O.P").
-            kept.append(" " if cat == "Pd" else "")
-        else:
-            kept.append(ch)
-    return re.sub(r"\s+", " ", "".join(kept)).strip()
-
-
-def _squash(text: str) -> str:
-    return text.replace(" ", "")
-
-
-def keywords() -> dict[str, str]:
-    """Normalized → canonical keyword, built-ins plus settings.OPT_OUT_KEYWORDS."""
-    table: dict[str, str] = {}
-    for kw in (*DEFAULT_KEYWORDS, *settings.OPT_OUT_KEYWORDS):
-        norm = normalize(kw)
-        if norm:
-            table[norm] = norm.lower()
-            table.setdefault(_squash(norm), norm.lower())  # "OPTOUT" == "OPT OUT"
-    return table
-
-
-def match_opt_out(text: str | None) -> str | None:
-    """The canonical keyword (lower case, e.g. "stop all") the message is, or None."""
-    if not text or len(text) > _MAX_LEN:
-        return None
-    norm = normalize(text)
-    if not norm:
-        return None
-    table = keywords()
-    return table.get(norm) or table.get(_squash(norm))
-
-
-# --- applied at once, on the request path ----------------------------------------------------
+from app.inbound.parser import parse_webhook
+from app.senders.models import SenderNumber
 
 # Inbound message types whose text can be an opt-out keyword (button: quick reply text).
 KEYWORD_TYPES = frozenset({"text", "button", "interactive"})
@@ -80,8 +33,6 @@ class KeywordOptOut:
 
 def keyword_opt_outs(payload: Any) -> list[KeywordOptOut]:
     """The inbound messages of a delivery that are an opt-out keyword (CPU only, no I/O)."""
-    from app.messaging.webhook_parser import parse_webhook
-
     found = []
     for msg in parse_webhook(payload).messages:
         keyword = match_opt_out(msg.text) if msg.type in KEYWORD_TYPES else None
@@ -97,9 +48,6 @@ def record_keyword_opt_outs(*, db: Session, found: list[KeywordOptOut]) -> int:
     (workspace of the receiving number, phone). An unknown contact is left to that processing;
     a contact locked by a send batch too (lock timeout), rather than delay the acknowledgement.
     Returns how many contacts were opted out. The caller commits."""
-    from app.contacts.models import Contact
-    from app.senders.models import SenderNumber
-
     if not found:
         return 0
     if db.get_bind().dialect.name == "postgresql":

@@ -26,15 +26,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.campaigns.models import Campaign
 from app.core.enums import CampaignStatus, MessageStatus
+from app.inbound.parser import StatusUpdate
 from app.integrations.whatsapp.base import ErrorCategory, WhatsAppError
 from app.integrations.whatsapp.errors import classify
-from app.messaging import retry
 from app.messaging.models import MessageEvent
-from app.messaging.webhook_parser import StatusUpdate
+from app.outbound import retry
+from app.outbound.results import stop_sender
 
 if TYPE_CHECKING:
-    from app.messaging.statuses import _Row
+    from app.inbound.statuses import _Row
 
 REQUEUE_CATEGORIES = frozenset({ErrorCategory.MARKETING_LIMIT, ErrorCategory.RECIPIENT_RATE})
 REQUEUE_EVENTS = ("marketing_deferred", "retry_scheduled")
@@ -126,8 +128,6 @@ def past_attempts(db: Session, message_ids: set[int]) -> set[tuple[int, str]]:
 def write_effects(*, db: Session, effects: FailureEffects, now: datetime) -> None:
     """Stop blocked numbers (the engine's own `stop_sender`) and reopen completed campaigns
     that got a row back, so the dispatcher picks it up when due."""
-    from app.campaigns.models import Campaign
-    from app.messaging.results import stop_sender
 
     for sender_id in sorted(effects.blocked):
         stop_sender(db=db, sender_id=sender_id, err=effects.blocked[sender_id], now=now)

@@ -28,11 +28,12 @@ from app.core.config import settings
 from app.core.db import get_engine, get_sessionmaker, utcnow
 from app.core.enums import CampaignStatus, Direction, MessageStatus, SenderStatus
 from app.messaging.models import Message
-from app.messaging.pipeline import Claimed, SenderInfo, process_batch
+from app.outbound.pipeline import Claimed, SenderInfo, process_batch
 from app.pacing import ThrottleStore, get_throttle
 from app.pacing.throttle import next_room_at
 from app.senders.limits import effective_caps
 from app.senders.models import SenderNumber
+from app.senders.service import credentials_for
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def paced() -> bool:
 def enqueue_dispatch(*, sender_id: int, countdown: float | None = None) -> None:
     """Wake the sender's dispatcher (call after commit). Without a per-message delay several
     dispatchers share the work (DISPATCH_FANOUT); extra ones find nothing and exit."""
-    from app.messaging.tasks import dispatch_sender
+    from app.outbound.tasks import dispatch_sender
 
     copies = 1 if paced() else max(1, settings.DISPATCH_FANOUT)
     for _ in range(copies):
@@ -140,7 +141,6 @@ def defer_due(*, db: Session, sender_id: int, until: datetime, now: datetime) ->
 
 
 def _sender_info(db: Session, sender: SenderNumber, now: datetime) -> SenderInfo | None:
-    from app.senders.service import credentials_for
 
     try:
         credentials = credentials_for(sender)

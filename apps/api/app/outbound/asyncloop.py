@@ -15,6 +15,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from app.integrations.whatsapp.base import WhatsAppProvider
+from app.integrations.whatsapp.factory import get_provider
 
 T = TypeVar("T")
 _local = threading.local()
@@ -51,8 +52,6 @@ def provider_for(name: str) -> WhatsAppProvider:
     providers: dict[str, WhatsAppProvider] = _local.providers
     provider = providers.get(name)
     if provider is None:
-        from app.integrations.whatsapp.factory import get_provider
-
         provider = providers[name] = get_provider(name)
     return provider
 

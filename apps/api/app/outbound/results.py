@@ -18,14 +18,19 @@ from sqlalchemy import Connection, bindparam, case, func, insert, or_, select, t
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.campaigns.models import Campaign
+from app.campaigns.service import maybe_complete
+from app.contacts.models import Contact
+from app.core.db import get_sessionmaker
 from app.core.enums import CampaignStatus, Direction, MessageStatus, SenderStatus
 from app.integrations.whatsapp.base import WhatsAppError
-from app.messaging import retry
 from app.messaging.models import Message, MessageEvent
-from app.messaging.policy import Action, Verdict
+from app.outbound import retry
+from app.outbound.policy import Action, Verdict
+from app.senders.models import SenderNumber
 
 if TYPE_CHECKING:
-    from app.messaging.pipeline import Claimed
+    from app.outbound.pipeline import Claimed
 
 log = logging.getLogger(__name__)
 S = MessageStatus
@@ -261,7 +266,6 @@ class Recorder:
 
     # --- writing -------------------------------------------------------------------------
     def write(self, db: Session, *, now: datetime) -> None:
-        from app.contacts.models import Contact
 
         conn = db.connection()  # Core executemany: one round trip per batch (pipelined)
         if self.sent_rows:
@@ -293,7 +297,6 @@ class Recorder:
     def write_with_retry(self, *, now: datetime, attempts: int = 5) -> None:
         """Commit the batch's results. The sends already happened, so a deadlock or a lost
         connection must not leave the rows in `sending`: retry the (idempotent) write."""
-        from app.core.db import get_sessionmaker
 
         for attempt in range(1, attempts + 1):
             try:
@@ -311,8 +314,6 @@ class Recorder:
     def complete_campaigns(self) -> None:
         """Complete campaigns this batch may have finished, in short transactions of their own
         (maybe_complete locks the campaign row; never hold that inside the results write)."""
-        from app.campaigns.service import maybe_complete
-        from app.core.db import get_sessionmaker
 
         for campaign_id in sorted(self.campaigns):
             with get_sessionmaker()() as db:
@@ -340,8 +341,6 @@ class Recorder:
 
 def stop_sender(*, db: Session, sender_id: int, err: WhatsAppError, now: datetime) -> None:
     """Pause (or block) the number and pause its running campaigns, saying why (SPEC §5)."""
-    from app.campaigns.models import Campaign
-    from app.senders.models import SenderNumber
 
     status = retry.sender_status_for(err)
     reason = f"Cloud API error {err.code}: {err.message}"[:1000]

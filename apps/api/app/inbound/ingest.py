@@ -1,9 +1,9 @@
 """Apply stored webhook events to the data: statuses move outbound messages, inbound messages
 are stored and acted on (24 h window, reply linking, opt-out, drip stop).
 
-Called by the Celery tasks in `webhook_tasks` (a sweep hands over a whole batch of stored
+Called by the Celery tasks in `app.inbound.tasks` (a sweep hands over a whole batch of stored
 deliveries) and directly by tests. Everything is idempotent: the statuses of a batch are applied
-set-based and forward-only under row locks (`app.messaging.statuses`), and an inbound message is
+set-based and forward-only under row locks (`app.inbound.statuses`), and an inbound message is
 inserted with ON CONFLICT (wamid) DO NOTHING so a re-delivery has no second effect. Nothing here
 commits; the task does.
 """
@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import Campaign, Enrollment
 from app.contacts import service as contacts
 from app.contacts.models import Contact
+from app.contacts.optout_keywords import match_opt_out
 from app.core.db import dialect_insert, utcnow
 from app.core.enums import Direction, EnrollmentState, MessageStatus
+from app.inbound.optout import KEYWORD_TYPES
+from app.inbound.parser import InboundMessage, ParsedBatch, parse_webhook
+from app.inbound.statuses import StatusItem, apply_isolated, is_transient
 from app.messaging.models import Message, MessageEvent
-from app.messaging.optout import KEYWORD_TYPES, match_opt_out
-from app.messaging.statuses import StatusItem, apply_isolated, is_transient
-from app.messaging.webhook_parser import InboundMessage, ParsedBatch, parse_webhook
 from app.senders.models import SenderNumber
 
 log = logging.getLogger(__name__)

@@ -18,11 +18,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 
+from app.campaigns.drip import advance_all_due
+from app.campaigns.service import finished_running_ids, maybe_complete
 from app.core.config import settings
 from app.core.db import session_scope, utcnow
 from app.core.enums import FINAL_STATUSES, MessageStatus, SenderStatus
-from app.messaging.dispatch import claimable, enqueue_dispatch
 from app.messaging.models import Message, MessageEvent
+from app.outbound.dispatch import claimable, enqueue_dispatch
 from app.senders.models import SenderNumber
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,6 @@ def resolve_stale_sending(*, now: datetime) -> int:
                     for mid, _ in rows
                 ],
             )
-            from app.campaigns.service import maybe_complete
 
             for campaign_id in sorted({c for _, c in rows if c is not None}):
                 maybe_complete(db=db, campaign_id=campaign_id)
@@ -86,7 +87,6 @@ def due_senders(*, now: datetime) -> list[int]:
 
 
 def complete_finished() -> int:
-    from app.campaigns.service import finished_running_ids, maybe_complete
 
     done = 0
     with session_scope() as db:
@@ -96,7 +96,6 @@ def complete_finished() -> int:
 
 
 def reconcile(*, now: datetime | None = None) -> ReconcileReport:
-    from app.campaigns.drip import advance_all_due
 
     now = now or utcnow()
     report = ReconcileReport()

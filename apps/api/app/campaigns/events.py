@@ -1,0 +1,36 @@
+"""The one hook campaigns use to reach the sending engine, which sits above them.
+
+Campaigns decide *what* to send by writing message rows; the engine (app.outbound) reads those
+rows and calls down into campaigns (completion, drip steps). When campaigns make rows due, the
+engine's dispatcher for that number should wake up at once instead of at the next reconcile:
+`sender_ready(sender_id)` tells whoever subscribed. app.wiring subscribes the engine's
+`enqueue_dispatch` in every process (API, worker, CLI). With no subscriber nothing is lost: the
+rows are durable and the reconciler wakes due senders every minute.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+SenderReady = Callable[[int], None]
+_subscribers: list[SenderReady] = []
+
+
+def subscribe_sender_ready(fn: SenderReady) -> None:
+    """Idempotent: wiring twice (an app imported twice in one process) subscribes once."""
+    if fn not in _subscribers:
+        _subscribers.append(fn)
+
+
+def sender_ready(sender_id: int) -> None:
+    """Call after commit. Best effort: a failing subscriber is logged, never raised."""
+    if not _subscribers:
+        log.info("no dispatcher subscribed; sender %s is woken by the reconciler", sender_id)
+    for fn in _subscribers:
+        try:
+            fn(sender_id)
+        except Exception:
+            log.warning("could not wake the dispatcher of sender %s", sender_id, exc_info=True)
