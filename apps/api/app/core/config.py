@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     LLM_TEMPERATURE: float = 0.7
     LLM_MAX_TOKENS: int = 1000
     LLM_TIMEOUT_SECONDS: float = 30.0
+    LLM_MAX_RETRIES: int = Field(default=2, ge=0, le=10)
     OPENAI_API_KEY: str | None = None
     OPENAI_BASE_URL: str | None = None
     ANTHROPIC_API_KEY: str | None = None

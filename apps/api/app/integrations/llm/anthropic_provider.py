@@ -1,0 +1,56 @@
+"""Anthropic through the official `anthropic` SDK (Messages API). Like OpenAI's, the SDK
+retries 429/5xx/timeouts `max_retries` times itself. LLM_TEMPERATURE is not sent: the current
+SDK's `messages.create` has no sampling parameter (the model's default applies)."""
+
+from __future__ import annotations
+
+import anthropic
+
+from app.integrations.llm.base import (
+    ERROR,
+    INVALID_JSON,
+    TIMEOUT,
+    LLMCallError,
+    ProviderConfig,
+    status_reason,
+)
+
+
+class AnthropicProvider:
+    name = "anthropic"
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+
+    async def chat(self, prompt: str, *, system: str | None = None, json_mode: bool = False) -> str:
+        cfg = self.config
+        extra = {"system": system} if system else {}
+        try:
+            async with anthropic.AsyncAnthropic(
+                api_key=cfg.api_key or "not-set",
+                base_url=cfg.base_url or None,
+                timeout=cfg.timeout,
+                max_retries=cfg.max_retries,
+            ) as client:
+                response = await client.messages.create(
+                    model=cfg.model,
+                    max_tokens=cfg.max_tokens,
+                    messages=[{"role": "user", "content": prompt}],
+                    **extra,
+                )
+        except anthropic.APITimeoutError as exc:
+            raise LLMCallError(TIMEOUT, str(exc)) from exc
+        except anthropic.APIStatusError as exc:
+            raise LLMCallError(status_reason(exc.status_code), str(exc)[:200]) from exc
+        except anthropic.APIResponseValidationError as exc:
+            raise LLMCallError(INVALID_JSON, str(exc)[:200]) from exc
+        except (anthropic.AnthropicError, ValueError) as exc:
+            raise LLMCallError(ERROR, str(exc)[:200]) from exc
+        texts = [
+            block.text
+            for block in (getattr(response, "content", None) or [])
+            if getattr(block, "type", None) == "text" and isinstance(block.text, str)
+        ]
+        if not texts:
+            raise LLMCallError(INVALID_JSON, "response has no text block")
+        return "".join(texts)

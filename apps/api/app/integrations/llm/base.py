@@ -1,0 +1,59 @@
+"""The provider interface the AI domain talks to, and the one error it raises.
+
+Each provider sends one chat turn (an optional system prompt and a user prompt) and returns
+the model's text. Every failure becomes `LLMCallError` with a short `reason` that the API
+reports as `fallback_reason`, so callers never see an SDK's own exception types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+# Reasons a call can fail; the API shows them verbatim as `fallback_reason`.
+TIMEOUT = "timeout"
+RATE_LIMITED = "rate_limited"
+SERVER_ERROR = "server_error"
+INVALID_JSON = "invalid_json"
+ERROR = "error"
+NOT_CONFIGURED = "not_configured"
+
+
+class LLMCallError(Exception):
+    """A provider call that produced no usable answer (after the provider's bounded retries)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """Everything a provider needs; built from settings by the AI domain."""
+
+    model: str
+    temperature: float = 0.7
+    max_tokens: int = 1000
+    timeout: float = 30.0
+    max_retries: int = 2
+    api_key: str | None = None
+    base_url: str | None = None
+
+
+class ChatProvider(Protocol):
+    name: str
+    config: ProviderConfig
+
+    async def chat(self, prompt: str, *, system: str | None = None, json_mode: bool = False) -> str:
+        """The assistant's text for one user turn; raises LLMCallError."""
+        ...
+
+
+def status_reason(status: int | None) -> str:
+    """The fallback reason for an HTTP status an SDK gave up on."""
+    if status == 429:
+        return RATE_LIMITED
+    if status is not None and status >= 500:
+        return SERVER_ERROR
+    return ERROR

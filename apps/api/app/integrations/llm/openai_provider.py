@@ -1,0 +1,58 @@
+"""OpenAI (and any OpenAI-compatible server: vLLM, LM Studio, llama.cpp, gateways) through the
+official `openai` SDK. The SDK retries 429/5xx/timeouts itself, `max_retries` times, honouring
+`retry-after`; we only translate what is left into LLMCallError."""
+
+from __future__ import annotations
+
+import openai
+
+from app.integrations.llm.base import (
+    ERROR,
+    INVALID_JSON,
+    TIMEOUT,
+    LLMCallError,
+    ProviderConfig,
+    status_reason,
+)
+
+
+class OpenAIProvider:
+    name = "openai"
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+
+    async def chat(self, prompt: str, *, system: str | None = None, json_mode: bool = False) -> str:
+        cfg = self.config
+        messages = [{"role": "system", "content": system}] if system else []
+        messages.append({"role": "user", "content": prompt})
+        extra = {"response_format": {"type": "json_object"}} if json_mode else {}
+        try:
+            async with openai.AsyncOpenAI(
+                api_key=cfg.api_key or "not-set",
+                base_url=cfg.base_url or None,
+                timeout=cfg.timeout,
+                max_retries=cfg.max_retries,
+            ) as client:
+                response = await client.chat.completions.create(
+                    model=cfg.model,
+                    messages=messages,
+                    temperature=cfg.temperature,
+                    max_tokens=cfg.max_tokens,
+                    **extra,
+                )
+        except openai.APITimeoutError as exc:
+            raise LLMCallError(TIMEOUT, str(exc)) from exc
+        except openai.APIStatusError as exc:
+            raise LLMCallError(status_reason(exc.status_code), str(exc)[:200]) from exc
+        except openai.APIResponseValidationError as exc:
+            raise LLMCallError(INVALID_JSON, str(exc)[:200]) from exc
+        except (openai.OpenAIError, ValueError) as exc:  # connection refused, bad body, ...
+            raise LLMCallError(ERROR, str(exc)[:200]) from exc
+        try:
+            content = response.choices[0].message.content
+        except (AttributeError, IndexError, TypeError) as exc:
+            raise LLMCallError(INVALID_JSON, "response has no choices") from exc
+        if not isinstance(content, str):
+            raise LLMCallError(INVALID_JSON, "response has no text content")
+        return content
