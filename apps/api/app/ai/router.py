@@ -1,5 +1,10 @@
+"""All `/api/v1/ai/*` routes: each AI subpackage's router mounted under one prefix."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter(tags=["ai"])
+from app.ai.risk.router import router as risk_router
+
+router = APIRouter(prefix="/ai", tags=["ai"])
+router.include_router(risk_router)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from app.campaigns import drip, risk
+from app.ai.risk import service as risk
+from app.campaigns import drip
 from app.core.db import session_scope, utcnow
 from app.workers.celery_app import celery_app
 

@@ -1,0 +1,48 @@
+"""`POST /api/v1/ai/ban-risk`: content risk of a message or pattern risk of a number."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.ai.models import RiskAssessment
+from app.ai.risk import service
+from app.ai.risk.schemas import BanRiskRequest, RiskReport
+from app.core.config import settings
+from app.core.deps import PrincipalDep, SessionDep
+from app.core.errors import FeatureDisabled
+
+router = APIRouter()
+
+
+@router.post(
+    "/ban-risk",
+    response_model=RiskReport,
+    summary="Ban/quality risk of a message ({message}) or a number ({phone_number_id, hours})",
+    responses={409: {"description": "AI_BAN_RISK_DETECTION_ENABLED=false"}},
+)
+def ban_risk(body: BanRiskRequest, db: SessionDep, principal: PrincipalDep) -> RiskReport:
+    if not settings.AI_BAN_RISK_DETECTION_ENABLED:
+        raise FeatureDisabled("Ban-risk detection", "AI_BAN_RISK_DETECTION_ENABLED")
+    if body.message is not None:
+        report = service.assess_message(body.message)
+    else:
+        report = service.assess_sender(
+            db=db,
+            workspace_id=principal.workspace_id,
+            sender_id=body.phone_number_id,
+            hours=body.hours,
+        )
+    db.add(
+        RiskAssessment(
+            workspace_id=principal.workspace_id,
+            sender_id=body.phone_number_id,
+            scope=report.scope,
+            risk_score=report.risk_score,
+            risk_level=report.risk_level,
+            factors=report.factors,
+            recommendations=report.recommendations,
+            metrics=report.metrics,
+        )
+    )
+    db.commit()
+    return report
