@@ -1,5 +1,5 @@
 """The facts a message must keep exactly: URLs, e-mails, placeholders, prices, percentages,
-dates, times, phone numbers, codes and plain numbers.
+dates, times, days, phone numbers, codes, reply keywords (`Reply STOP`) and plain numbers.
 
 These are rules on purpose (what must survive a rewrite is exact, not a guess). The rewriter
 swaps each fact for one private-use character before it touches the text and puts it back
@@ -50,6 +50,14 @@ CODE_RE = re.compile(
     r"|\b(?i:code|coupon|ref)\s+(?P<v>[A-Z][A-Z0-9]{2,})\b"
 )
 NUMBER_RE = re.compile(r"\d+(?:[.,:]\d+)*")
+# When something happens is a fact too: weekdays and today/tomorrow/tonight.
+DAY_RE = re.compile(
+    r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\b(?:today|tomorrow|tonight)\b", re.I
+)
+# What a reader must type back stays verbatim: "Reply STOP", "text YES", "responda SAIR".
+KEYWORD_RE = re.compile(
+    r"\b(?i:reply|text|send|type|responda|responde)\s+(?P<v>[A-Z]{1,12})\b(?![a-z])"
+)
 
 # Earlier patterns win where spans overlap at the same start (a price before its number).
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -63,6 +71,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("phone", PHONE_RE),
     ("code", CODE_RE),
     ("number", NUMBER_RE),
+    ("day", DAY_RE),
+    ("keyword", KEYWORD_RE),
 )
 PUA_BASE = 0xE000  # private-use characters stand in for facts while text is rewritten
 PUA_MAX = 0x1800
@@ -104,12 +114,18 @@ def preserved_facts(text: str, *, names: tuple[str, ...] = ()) -> list[str]:
 
 
 def missing_facts(original: str, rewritten: str, *, names: tuple[str, ...] = ()) -> list[str]:
-    """Facts of `original` (with multiplicity) that `rewritten` lost."""
+    """Facts of `original` (with multiplicity) that `rewritten` lost. Days compare without
+    case (a rewrite may turn a shouted TODAY into today); everything else exactly."""
+    need: dict[tuple[str, str], int] = {}
+    for fact in find_facts(original, names=names):
+        key = (fact.kind, fact.text.casefold() if fact.kind == "day" else fact.text)
+        need[key] = need.get(key, 0) + 1
+    folded = rewritten.casefold()
     missing = []
-    for fact in set(preserved_facts(original, names=names)):
-        need = preserved_facts(original, names=names).count(fact)
-        if rewritten.count(fact) < need:
-            missing.append(fact)
+    for (kind, text), count in need.items():
+        have = folded.count(text) if kind == "day" else rewritten.count(text)
+        if have < count:
+            missing.append(text)
     return sorted(missing)
 
 
