@@ -155,3 +155,17 @@ def test_disabled_feature_is_409_and_monitor_does_nothing(client, auth, db, monk
     assert r.status_code == 409 and r.json()["code"] == "feature_disabled"
     assert "AI_BAN_RISK_DETECTION_ENABLED" in r.json()["detail"]
     assert service.monitor(db=db, now=utcnow()) == []
+
+
+def test_missing_data_leaves_the_rules_answering(monkeypatch, tmp_path):
+    from app.ai.risk import model
+
+    model._default_model.cache_clear()
+    monkeypatch.setattr(settings, "AI_DATA_DIR", str(tmp_path))
+    try:
+        report = service.assess_message(SEED_SPAM)
+    finally:
+        model._default_model.cache_clear()
+    assert report.metrics["learned_spam_probability"] is None
+    assert "AI_DATA_DIR" in report.metrics["learned_score_unavailable"]
+    assert report.risk_score >= 40  # caps, !!! and phrases still count

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     ANTHROPIC_BASE_URL: str | None = None
     OLLAMA_BASE_URL: str = "http://localhost:11434"
 
+    # Labelled data the offline models train from at first use (risk/, replies/); unset: the
+    # source checkout's tests/data. The Docker image sets it to its copy.
+    AI_DATA_DIR: str | None = None
+
     AI_MESSAGE_REWRITING_ENABLED: bool = True
     AI_REPLY_CLASSIFICATION_ENABLED: bool = True
     AI_BAN_RISK_DETECTION_ENABLED: bool = True

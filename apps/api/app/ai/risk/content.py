@@ -149,10 +149,16 @@ def rule_signals(text: str) -> ContentSignals:
 
 def content_signals(text: str, *, learned: float | None = None) -> ContentSignals:
     """Rules plus the learned score (`learned` = P(spam), computed here when not given)."""
-    from app.ai.risk.model import spam_probability
+    from app.ai.risk.model import ModelUnavailable, spam_probability
 
     s = rule_signals(text)
-    p = spam_probability([text])[0] if learned is None else learned
+    try:
+        p = spam_probability([text])[0] if learned is None else learned
+    except ModelUnavailable as exc:  # rules still answer; say what is missing
+        s.metrics["learned_spam_probability"] = None
+        s.metrics["learned_score_unavailable"] = str(exc)
+        s.score = min(100, s.score)
+        return s
     s.metrics["learned_spam_probability"] = round(p, 3)
     s.add(
         round(LEARNED_WEIGHT * p),

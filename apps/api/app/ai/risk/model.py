@@ -2,8 +2,9 @@
 
 TF-IDF over word 1–2-grams and character 2–5-grams (robust to typos, `!!!`, shorteners and
 languages without a tokenizer), logistic regression on top. Trained at first use from the
-labelled set in `tests/data/risk/train.jsonl` (about a second on 2 cores) and cached in-process;
-no model file is ever written or shipped. `tests/data/risk/heldout.jsonl` is never used here.
+labelled set in `tests/data/risk/train.jsonl` (or `$AI_DATA_DIR/risk/`; about a second) and
+cached in-process; no model file is ever written or shipped. The held-out split is never used
+here.
 """
 
 from __future__ import annotations
@@ -17,15 +18,28 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-DATA_DIR = Path(__file__).resolve().parents[5] / "tests" / "data" / "risk"
+from app.core.config import settings
+
 SPAM = "spam"
 _lock = threading.Lock()
 
 
-def load_split(split: str, data_dir: Path = DATA_DIR) -> tuple[list[str], list[int]]:
+class ModelUnavailable(RuntimeError):
+    """The labelled data is not where AI_DATA_DIR (or the source checkout) says."""
+
+
+def data_dir() -> Path:
+    root = settings.AI_DATA_DIR or Path(__file__).resolve().parents[5] / "tests" / "data"
+    return Path(root) / "risk"
+
+
+def load_split(split: str, folder: Path | None = None) -> tuple[list[str], list[int]]:
     """(texts, labels) of one split; label 1 = spam."""
+    path = (folder or data_dir()) / f"{split}.jsonl"
+    if not path.is_file():
+        raise ModelUnavailable(f"labelled risk data not found at {path} (set AI_DATA_DIR)")
     texts, labels = [], []
-    with (data_dir / f"{split}.jsonl").open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 row = json.loads(line)
