@@ -169,3 +169,14 @@ def test_missing_data_leaves_the_rules_answering(monkeypatch, tmp_path):
     assert report.metrics["learned_spam_probability"] is None
     assert "AI_DATA_DIR" in report.metrics["learned_score_unavailable"]
     assert report.risk_score >= 40  # caps, !!! and phrases still count
+
+
+def test_fast_scorer_matches_scikit_learn():
+    from app.ai.risk.model import _default_model
+
+    pipeline, fast = _default_model()
+    texts, _ = load_split("heldout")
+    texts += ["", "🙂", "x" * 3000, "ÀÉÎ straße ünïcode"]
+    expected = pipeline.predict_proba(texts)[:, 1]
+    for text, p in zip(texts, expected, strict=True):
+        assert abs(fast.probability(text) - p) < 1e-9, text

@@ -10,6 +10,7 @@ here.
 from __future__ import annotations
 
 import json
+import math
 import threading
 from functools import cache
 from pathlib import Path
@@ -75,17 +76,64 @@ def train(texts: list[str], labels: list[int], *, seed: int = 0) -> Pipeline:
     return build_pipeline(seed).fit(texts, labels)
 
 
+class FastScorer:
+    """The fitted pipeline's exact arithmetic for one text at a time, without scikit-learn's
+    per-call overhead (~10 ms per single-text predict_proba; this is ~0.1 ms).
+
+    Per vectorizer: sublinear tf × idf, L2-normalised, dotted with that block of the logistic
+    regression's coefficients; the blocks add up (FeatureUnion concatenates), plus the
+    intercept, through the logistic function. `tests/test_ai_risk.py` checks it matches
+    `predict_proba`.
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        union, clf = pipeline.named_steps["features"], pipeline.named_steps["clf"]
+        coef = clf.coef_[0]
+        self.intercept = float(clf.intercept_[0])
+        self.blocks = []
+        offset = 0
+        for _, vectorizer in union.transformer_list:
+            vocab = vectorizer.vocabulary_
+            idf = vectorizer.idf_
+            table = {t: (float(idf[i]), float(coef[offset + i])) for t, i in vocab.items()}
+            self.blocks.append((vectorizer.build_analyzer(), table))
+            offset += len(vocab)
+
+    def probability(self, text: str) -> float:
+        z = self.intercept
+        for analyze, table in self.blocks:
+            counts: dict[str, int] = {}
+            for token in analyze(text):
+                if token in table:
+                    counts[token] = counts.get(token, 0) + 1
+            norm, dot = 0.0, 0.0
+            for token, n in counts.items():
+                idf, weight = table[token]
+                value = (1.0 + math.log(n)) * idf
+                norm += value * value
+                dot += value * weight
+            if norm:
+                z += dot / math.sqrt(norm)
+        return 1.0 / (1.0 + math.exp(-z))
+
+
 @cache
-def _default_model() -> Pipeline:
+def _default_model() -> tuple[Pipeline, FastScorer]:
     texts, labels = load_split("train")
-    return train(texts, labels)
+    pipeline = train(texts, labels)
+    return pipeline, FastScorer(pipeline)
 
 
 def default_model() -> Pipeline:
     """The model trained on the repository's train split (built once per process)."""
     with _lock:  # two first requests at once train once
-        return _default_model()
+        return _default_model()[0]
 
 
 def spam_probability(texts: list[str]) -> list[float]:
-    return [float(p) for p in default_model().predict_proba(texts)[:, 1]]
+    """P(spam) per text: the fast scorer for a few texts, scikit-learn for a batch."""
+    with _lock:
+        pipeline, fast = _default_model()
+    if len(texts) <= 16:
+        return [fast.probability(t) for t in texts]
+    return [float(p) for p in pipeline.predict_proba(texts)[:, 1]]
