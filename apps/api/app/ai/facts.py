@@ -74,6 +74,19 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("day", DAY_RE),
     ("keyword", KEYWORD_RE),
 )
+# What a kind needs to be present at all ("digit" = any digit); skipping saves most scans.
+_GUARDS = {
+    "placeholder": "{",
+    "url": ".",
+    "email": "@",
+    "price": "digit",
+    "percent": "%",
+    "date": "digit",
+    "time": "digit",
+    "phone": "digit",
+    "number": "digit",
+}
+_DIGIT = re.compile(r"\d")
 PUA_BASE = 0xE000  # private-use characters stand in for facts while text is rewritten
 PUA_MAX = 0x1800
 
@@ -89,7 +102,13 @@ class Fact:
 def find_facts(text: str, *, names: tuple[str, ...] = ()) -> list[Fact]:
     """Non-overlapping facts in order of appearance; a longer span wins an overlap."""
     found: list[Fact] = []
+    has_digit = _DIGIT.search(text) is not None
     for kind, pattern in PATTERNS:
+        guard = _GUARDS.get(kind)
+        if (guard == "digit" and not has_digit) or (
+            guard and guard != "digit" and guard not in text
+        ):
+            continue  # cheap pre-check: this kind cannot occur in the text
         for m in pattern.finditer(text):
             group = "v" if m.groupdict().get("v") else 0  # a code after "code"/"ref": the code
             found.append(Fact(kind, m.group(group), m.start(group), m.end(group)))

@@ -49,6 +49,11 @@ _EMOJI = re.compile(
 _EMOJI_RUN = re.compile(f"(({_EMOJI.pattern})\\s*)\\2+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _SPACES = re.compile(r"[ \t]+")
+_NEWLINE = re.compile(r" *\n *")
+_BANG_RUN = re.compile(r"([!?])[!?.]+")
+_BANG_GLUED = re.compile(r"([!?])(?=[^\W\d_])")
+_DOT_BANG = re.compile(r"\.\s*([!?])")
+_MARKER = re.compile("\u2063(\\d+)\u2063")
 _SPACE_BEFORE = re.compile(r"\s+([,.!?;:])")
 _DOUBLE_PUNCT = re.compile(r"([,.;:])\s*[,.;:]+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
@@ -204,10 +209,8 @@ def _same_case(found: str, replacement: str) -> str:
 
 def _compose(body: str, who: str | None, tone: str, choice: Choice) -> str:
     rng = random.Random(choice.phrase)
-    body = re.sub(
-        "\u2063(\\d+)\u2063",
-        lambda m: _pick(SPAM_PHRASES.values[int(m.group(1))], rng, choice.phrase == 0),
-        body,
+    body = _MARKER.sub(
+        lambda m: _pick(SPAM_PHRASES.values[int(m.group(1))], rng, choice.phrase == 0), body
     )
     first = choice.phrase == 0
     body = VARIATIONS.sub(
@@ -287,10 +290,10 @@ def _sentence_case(text: str) -> str:
 
 def _tidy(text: str) -> str:
     text = _SPACES.sub(" ", text)
-    text = re.sub(r" *\n *", "\n", text)
+    text = _NEWLINE.sub("\n", text)
     text = _SPACE_BEFORE.sub(r"\1", text)
     text = _DOUBLE_PUNCT.sub(r"\1", text)
-    text = re.sub(r"([!?])[!?.]+", r"\1", text)
-    text = re.sub(r"([!?])(?=[^\W\d_])", r"\1 ", text)
-    text = re.sub(r"\.\s*([!?])", r"\1", text)
+    text = _BANG_RUN.sub(r"\1", text)
+    text = _BANG_GLUED.sub(r"\1 ", text)
+    text = _DOT_BANG.sub(r"\1", text)
     return text.strip(" ,;")
