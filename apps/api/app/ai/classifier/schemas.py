@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
+from app.ai.common import MAX_TEXT, MessageText
 from app.core.schemas import RequestModel
 
-MAX_TEXT = 4096
 BUILTIN_INTENTS = (
     "interested",
     "question",
@@ -63,12 +63,5 @@ class LLMClassification(BaseModel):
 
 
 class ClassifyRequest(RequestModel):
-    reply_text: str = Field(min_length=1, max_length=MAX_TEXT)
+    reply_text: MessageText
     original_message: str | None = Field(default=None, max_length=MAX_TEXT)
-
-    @field_validator("reply_text")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("reply_text must not be blank")
-        return value

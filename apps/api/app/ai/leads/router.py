@@ -6,30 +6,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.ai.common import requires
 from app.ai.leads import service
 from app.ai.leads.schemas import HotLead, LeadScoreOut, RescoreOut, ScoreLeadRequest
-from app.core.config import settings
 from app.core.db import utcnow
 from app.core.deps import PrincipalDep, SessionDep
-from app.core.errors import FeatureDisabled
 
 router = APIRouter()
-DISABLED = {409: {"description": "AI_LEAD_SCORING_ENABLED=false"}}
-
-
-def _enabled() -> None:
-    if not settings.AI_LEAD_SCORING_ENABLED:
-        raise FeatureDisabled("Lead scoring", "AI_LEAD_SCORING_ENABLED")
+ENABLED = requires("AI_LEAD_SCORING_ENABLED", "Lead scoring")
 
 
 @router.post(
     "/score-lead",
     response_model=LeadScoreOut,
     summary="Score one contact now (stored on the contact) with an explanation that adds up",
-    responses=DISABLED,
+    **ENABLED,
 )
 def score_lead(body: ScoreLeadRequest, db: SessionDep, principal: PrincipalDep) -> LeadScoreOut:
-    _enabled()
     now = utcnow()
     result = service.score_contact(
         db=db, workspace_id=principal.workspace_id, contact_id=body.contact_id, now=now
@@ -42,7 +35,7 @@ def score_lead(body: ScoreLeadRequest, db: SessionDep, principal: PrincipalDep) 
     "/hot-leads",
     response_model=list[HotLead],
     summary="Contacts with a stored score at or above the threshold, best first",
-    responses=DISABLED,
+    **ENABLED,
 )
 def hot_leads(
     db: SessionDep,
@@ -50,7 +43,6 @@ def hot_leads(
     threshold: Annotated[int, Query(ge=0, le=100)] = 70,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> list[HotLead]:
-    _enabled()
     contacts = service.hot_leads(
         db=db, workspace_id=principal.workspace_id, threshold=threshold, limit=limit
     )
@@ -71,10 +63,9 @@ def hot_leads(
     "/lead-scores/refresh",
     response_model=RescoreOut,
     summary="Rescore the workspace's contacts now (what update_lead_scores does periodically)",
-    responses=DISABLED,
+    **ENABLED,
 )
 def refresh_lead_scores(db: SessionDep, principal: PrincipalDep) -> RescoreOut:
-    _enabled()
     changed = service.rescore_workspace(db=db, workspace_id=principal.workspace_id)
     db.commit()
     return RescoreOut(rescored=changed)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
+from app.ai.common import MessageText
 from app.core.schemas import RequestModel
 
 Tone = Literal["friendly", "professional", "casual", "formal", "enthusiastic", "empathetic"]
-MAX_TEXT = 4096  # WhatsApp's limit for a text message body
 MAX_VARIANTS = 10
 
 
 class RewriteRequest(RequestModel):
-    message: str = Field(min_length=1, max_length=MAX_TEXT)
+    message: MessageText
     contact_name: str | None = Field(default=None, max_length=200)
     tone: Tone = "friendly"
     variants: int = Field(
@@ -24,13 +24,6 @@ class RewriteRequest(RequestModel):
         description="How many distinct rewrites (for campaigns); `rewritten` is the first.",
     )
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Same seed, same local output.")
-
-    @field_validator("message")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("message must not be blank")
-        return value
 
 
 class RewriteResult(BaseModel):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
+from app.ai.common import MAX_TEXT
 from app.ai.facts import missing_facts, preserved_facts
 from app.ai.llm import LLMClient, LLMUnavailable, get_llm_client
 from app.ai.rewriter.local import TONES, rewrite_local
-from app.ai.rewriter.schemas import MAX_TEXT, LLMRewrite, RewriteResult
+from app.ai.rewriter.schemas import LLMRewrite, RewriteResult
 from app.ai.risk.similarity import THRESHOLD, similarity
 
 __all__ = ["MessageRewriter", "preserved_facts", "rewrite_local"]

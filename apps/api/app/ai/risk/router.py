@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.ai.common import requires
 from app.ai.models import RiskAssessment
 from app.ai.risk import service
 from app.ai.risk.schemas import BanRiskRequest, RiskReport
-from app.core.config import settings
 from app.core.deps import PrincipalDep, SessionDep
-from app.core.errors import FeatureDisabled
 
 router = APIRouter()
 
@@ -18,11 +17,9 @@ router = APIRouter()
     "/ban-risk",
     response_model=RiskReport,
     summary="Ban/quality risk of a message ({message}) or a number ({phone_number_id, hours})",
-    responses={409: {"description": "AI_BAN_RISK_DETECTION_ENABLED=false"}},
+    **requires("AI_BAN_RISK_DETECTION_ENABLED", "Ban-risk detection"),
 )
 def ban_risk(body: BanRiskRequest, db: SessionDep, principal: PrincipalDep) -> RiskReport:
-    if not settings.AI_BAN_RISK_DETECTION_ENABLED:
-        raise FeatureDisabled("Ban-risk detection", "AI_BAN_RISK_DETECTION_ENABLED")
     if body.message is not None:
         report = service.assess_message(body.message)
     else:

@@ -6,16 +6,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from app.ai.common import MessageText
 from app.core.enums import RiskLevel
 from app.core.schemas import DbId, RequestModel
-
-MAX_TEXT = 4096  # WhatsApp's limit for a text message body
 
 
 class BanRiskRequest(RequestModel):
     """Either `message` (content risk) or `phone_number_id` (+ `hours`, pattern risk)."""
 
-    message: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    message: MessageText | None = None
     phone_number_id: DbId | None = Field(
         default=None, description="Our sender number id (GET /phone-numbers)."
     )
@@ -25,8 +24,6 @@ class BanRiskRequest(RequestModel):
     def _one_form(self) -> BanRiskRequest:
         if (self.message is None) == (self.phone_number_id is None):
             raise ValueError("give either message or phone_number_id")
-        if self.message is not None and not self.message.strip():
-            raise ValueError("message must not be blank")
         return self
 
 

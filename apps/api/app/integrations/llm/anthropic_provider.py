@@ -6,14 +6,7 @@ from __future__ import annotations
 
 import anthropic
 
-from app.integrations.llm.base import (
-    ERROR,
-    INVALID_JSON,
-    TIMEOUT,
-    LLMCallError,
-    ProviderConfig,
-    status_reason,
-)
+from app.integrations.llm.base import INVALID_JSON, LLMCallError, ProviderConfig, sdk_error
 
 
 class AnthropicProvider:
@@ -38,14 +31,8 @@ class AnthropicProvider:
                     messages=[{"role": "user", "content": prompt}],
                     **extra,
                 )
-        except anthropic.APITimeoutError as exc:
-            raise LLMCallError(TIMEOUT, str(exc)) from exc
-        except anthropic.APIStatusError as exc:
-            raise LLMCallError(status_reason(exc.status_code), str(exc)[:200]) from exc
-        except anthropic.APIResponseValidationError as exc:
-            raise LLMCallError(INVALID_JSON, str(exc)[:200]) from exc
         except (anthropic.AnthropicError, ValueError) as exc:
-            raise LLMCallError(ERROR, str(exc)[:200]) from exc
+            raise sdk_error(exc, anthropic) from exc
         texts = [
             block.text
             for block in (getattr(response, "content", None) or [])

@@ -8,6 +8,7 @@ reports as `fallback_reason`, so callers never see an SDK's own exception types.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Protocol
 
 # Reasons a call can fail; the API shows them verbatim as `fallback_reason`.
@@ -48,6 +49,24 @@ class ChatProvider(Protocol):
     async def chat(self, prompt: str, *, system: str | None = None, json_mode: bool = False) -> str:
         """The assistant's text for one user turn; raises LLMCallError."""
         ...
+
+
+def chat_messages(prompt: str, system: str | None) -> list[dict[str, str]]:
+    """An optional system turn, then the user turn (OpenAI and Ollama chat shape)."""
+    messages = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": prompt})
+    return messages
+
+
+def sdk_error(exc: Exception, sdk: ModuleType) -> LLMCallError:
+    """One failure of the `openai` or `anthropic` SDK (same error classes in both)."""
+    if isinstance(exc, sdk.APITimeoutError):
+        return LLMCallError(TIMEOUT, str(exc))
+    if isinstance(exc, sdk.APIStatusError):
+        return LLMCallError(status_reason(exc.status_code), str(exc)[:200])
+    if isinstance(exc, sdk.APIResponseValidationError):
+        return LLMCallError(INVALID_JSON, str(exc)[:200])
+    return LLMCallError(ERROR, str(exc)[:200])  # connection refused, a bad body, ...
 
 
 def status_reason(status: int | None) -> str:

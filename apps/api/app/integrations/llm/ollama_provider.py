@@ -15,6 +15,7 @@ from app.integrations.llm.base import (
     TIMEOUT,
     LLMCallError,
     ProviderConfig,
+    chat_messages,
     status_reason,
 )
 
@@ -30,8 +31,7 @@ class OllamaProvider:
 
     async def chat(self, prompt: str, *, system: str | None = None, json_mode: bool = False) -> str:
         cfg = self.config
-        messages = [{"role": "system", "content": system}] if system else []
-        messages.append({"role": "user", "content": prompt})
+        messages = chat_messages(prompt, system)
         client = ollama.AsyncClient(host=cfg.base_url or None, timeout=cfg.timeout)
         try:
             for attempt in range(cfg.max_retries + 1):

@@ -7,12 +7,11 @@ from __future__ import annotations
 import openai
 
 from app.integrations.llm.base import (
-    ERROR,
     INVALID_JSON,
-    TIMEOUT,
     LLMCallError,
     ProviderConfig,
-    status_reason,
+    chat_messages,
+    sdk_error,
 )
 
 
@@ -24,8 +23,7 @@ class OpenAIProvider:
 
     async def chat(self, prompt: str, *, system: str | None = None, json_mode: bool = False) -> str:
         cfg = self.config
-        messages = [{"role": "system", "content": system}] if system else []
-        messages.append({"role": "user", "content": prompt})
+        messages = chat_messages(prompt, system)
         extra = {"response_format": {"type": "json_object"}} if json_mode else {}
         try:
             async with openai.AsyncOpenAI(
@@ -41,14 +39,8 @@ class OpenAIProvider:
                     max_tokens=cfg.max_tokens,
                     **extra,
                 )
-        except openai.APITimeoutError as exc:
-            raise LLMCallError(TIMEOUT, str(exc)) from exc
-        except openai.APIStatusError as exc:
-            raise LLMCallError(status_reason(exc.status_code), str(exc)[:200]) from exc
-        except openai.APIResponseValidationError as exc:
-            raise LLMCallError(INVALID_JSON, str(exc)[:200]) from exc
-        except (openai.OpenAIError, ValueError) as exc:  # connection refused, bad body, ...
-            raise LLMCallError(ERROR, str(exc)[:200]) from exc
+        except (openai.OpenAIError, ValueError) as exc:
+            raise sdk_error(exc, openai) from exc
         try:
             content = response.choices[0].message.content
         except (AttributeError, IndexError, TypeError) as exc:
