@@ -81,12 +81,16 @@ def test_near_duplicates():
     assert varied.ratio == 0.0
 
 
-def test_ban_risk_content_route(client, auth):
+def test_ban_risk_content_route(client, auth, db):
+    from app.ai.models import RiskAssessment
+
     r = client.post("/api/v1/ai/ban-risk", json={"message": SEED_SPAM}, headers=auth)
     assert r.status_code == 200, r.text
     body = r.json()
     assert set(body) >= {"risk_score", "risk_level", "factors", "recommendations", "metrics"}
     assert body["risk_level"] in ("high", "critical") and body["scope"] == "message"
+    (row,) = db.query(RiskAssessment).all()  # kept for the audit trail
+    assert row.scope == "message" and row.risk_score == body["risk_score"]
 
 
 def test_pattern_risk_of_a_bulk_identical_unanswered_number(client, db, workspace):

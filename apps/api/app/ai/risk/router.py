@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.ai.common import requires
-from app.ai.models import RiskAssessment
 from app.ai.risk import service
 from app.ai.risk.schemas import BanRiskRequest, RiskReport
 from app.core.deps import PrincipalDep, SessionDep
@@ -29,17 +28,8 @@ def ban_risk(body: BanRiskRequest, db: SessionDep, principal: PrincipalDep) -> R
             sender_id=body.phone_number_id,
             hours=body.hours,
         )
-    db.add(
-        RiskAssessment(
-            workspace_id=principal.workspace_id,
-            sender_id=body.phone_number_id,
-            scope=report.scope,
-            risk_score=report.risk_score,
-            risk_level=report.risk_level,
-            factors=report.factors,
-            recommendations=report.recommendations,
-            metrics=report.metrics,
-        )
+    service.record(
+        db=db, workspace_id=principal.workspace_id, sender_id=body.phone_number_id, report=report
     )
     db.commit()
     return report

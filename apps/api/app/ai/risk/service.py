@@ -85,19 +85,41 @@ def monitor(*, db: Session, now: datetime) -> list[RiskAssessment]:
                 .values(status=CampaignStatus.PAUSED, status_reason=reason[:1000], updated_at=now)
             ).rowcount
             action = f"paused_campaigns:{paused}" if paused else None
-        row = RiskAssessment(
-            workspace_id=sender.workspace_id,
-            sender_id=sender.id,
-            scope="number",
-            risk_score=report.risk_score,
-            risk_level=report.risk_level,
-            factors=report.factors,
-            recommendations=report.recommendations,
-            metrics=report.metrics,
-            action_taken=action,
-            created_at=now,
+        stored.append(
+            record(
+                db=db,
+                workspace_id=sender.workspace_id,
+                sender_id=sender.id,
+                report=report,
+                action=action,
+                now=now,
+            )
         )
-        db.add(row)
-        stored.append(row)
     db.flush()
     return stored
+
+
+def record(
+    *,
+    db: Session,
+    workspace_id: int,
+    sender_id: int | None,
+    report: RiskReport,
+    action: str | None = None,
+    now: datetime | None = None,
+) -> RiskAssessment:
+    """Keep a verdict for the audit trail (added to the session; the caller commits)."""
+    row = RiskAssessment(
+        workspace_id=workspace_id,
+        sender_id=sender_id,
+        scope=report.scope,
+        risk_score=report.risk_score,
+        risk_level=report.risk_level,
+        factors=report.factors,
+        recommendations=report.recommendations,
+        metrics=report.metrics,
+        action_taken=action,
+        created_at=now or utcnow(),
+    )
+    db.add(row)
+    return row
