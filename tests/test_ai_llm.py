@@ -130,3 +130,20 @@ async def test_local_provider_is_not_configured(monkeypatch):
     with pytest.raises(LLMUnavailable) as info:
         await client.complete("Test prompt")
     assert info.value.reason == "not_configured"
+
+
+def test_sdk_client_is_reused_on_a_loop_and_closed_with_it():
+    import asyncio
+
+    from app.integrations.llm import ProviderConfig, openai_provider
+
+    cfg = ProviderConfig(model="m", base_url="http://127.0.0.1:9/v1", api_key="k")
+
+    async def twice():
+        return await openai_provider._clients.get(cfg), await openai_provider._clients.get(cfg)
+
+    first, again = asyncio.run(twice())
+    assert first is again  # one client (and HTTP pool) per loop
+    assert first.is_closed()  # closed when asyncio.run shut its loop down
+    other, _ = asyncio.run(twice())
+    assert other is not first and other.is_closed()

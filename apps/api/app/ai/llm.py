@@ -55,8 +55,8 @@ def json_instruction(schema: type[BaseModel]) -> str:
 
 
 class LLMClient:
-    """One configured provider. Cheap to build; each call opens and closes its own HTTP pool,
-    so a client never outlives the event loop it ran on (Celery tasks use asyncio.run)."""
+    """One configured provider. Cheap to build: the SDK clients underneath are kept per event
+    loop by the providers (`PerLoopClients`), so calls on one loop share an HTTP pool."""
 
     def __init__(self, provider: ChatProvider | None, model: str) -> None:
         self._provider = provider

@@ -6,7 +6,25 @@ from __future__ import annotations
 
 import anthropic
 
-from app.integrations.llm.base import INVALID_JSON, LLMCallError, ProviderConfig, sdk_error
+from app.integrations.llm.base import (
+    INVALID_JSON,
+    LLMCallError,
+    PerLoopClients,
+    ProviderConfig,
+    sdk_error,
+)
+
+
+def _client(cfg: ProviderConfig) -> anthropic.AsyncAnthropic:
+    return anthropic.AsyncAnthropic(
+        api_key=cfg.api_key or "not-set",
+        base_url=cfg.base_url or None,
+        timeout=cfg.timeout,
+        max_retries=cfg.max_retries,
+    )
+
+
+_clients = PerLoopClients(_client)
 
 
 class AnthropicProvider:
@@ -19,18 +37,13 @@ class AnthropicProvider:
         cfg = self.config
         extra = {"system": system} if system else {}
         try:
-            async with anthropic.AsyncAnthropic(
-                api_key=cfg.api_key or "not-set",
-                base_url=cfg.base_url or None,
-                timeout=cfg.timeout,
-                max_retries=cfg.max_retries,
-            ) as client:
-                response = await client.messages.create(
-                    model=cfg.model,
-                    max_tokens=cfg.max_tokens,
-                    messages=[{"role": "user", "content": prompt}],
-                    **extra,
-                )
+            client = await _clients.get(cfg)
+            response = await client.messages.create(
+                model=cfg.model,
+                max_tokens=cfg.max_tokens,
+                messages=[{"role": "user", "content": prompt}],
+                **extra,
+            )
         except (anthropic.AnthropicError, ValueError) as exc:
             raise sdk_error(exc, anthropic) from exc
         texts = [

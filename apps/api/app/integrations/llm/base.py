@@ -7,9 +7,14 @@ reports as `fallback_reason`, so callers never see an SDK's own exception types.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
+
+C = TypeVar("C")
 
 # Reasons a call can fail; the API shows them verbatim as `fallback_reason`.
 TIMEOUT = "timeout"
@@ -49,6 +54,41 @@ class ChatProvider(Protocol):
     async def chat(self, prompt: str, *, system: str | None = None, json_mode: bool = False) -> str:
         """The assistant's text for one user turn; raises LLMCallError."""
         ...
+
+
+class PerLoopClients(Generic[C]):
+    """One SDK client per (event loop, config): building one costs 60-100 ms (TLS context,
+    HTTP pool), so calls on the same loop reuse it. A client is bound to the loop it was made
+    on (a Celery task runs `asyncio.run` per call), so each loop gets its own, and the client
+    is closed when its loop shuts down: an async generator per client, which `asyncio.run`
+    (and every runner) finalises in `shutdown_asyncgens()` while the loop still runs."""
+
+    def __init__(self, factory: Callable[[ProviderConfig], C]) -> None:
+        self._factory = factory
+        self._items: dict[tuple[int, ProviderConfig], tuple[weakref.ref, C, object]] = {}
+
+    async def get(self, config: ProviderConfig) -> C:
+        loop = asyncio.get_running_loop()
+        for key, (ref, _, _) in list(self._items.items()):
+            alive = ref()
+            if alive is None or alive.is_closed():
+                del self._items[key]
+        key = (id(loop), config)
+        entry = self._items.get(key)
+        if entry is None or entry[0]() is not loop:
+            client = self._factory(config)
+            closer = _close_at_shutdown(client)
+            await closer.__anext__()  # registers it with this loop's async-generator hooks
+            entry = (weakref.ref(loop), client, closer)
+            self._items[key] = entry
+        return entry[1]
+
+
+async def _close_at_shutdown(client: object) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        await client.close()  # type: ignore[attr-defined]  # every SDK's async client has it
 
 
 def chat_messages(prompt: str, system: str | None) -> list[dict[str, str]]:

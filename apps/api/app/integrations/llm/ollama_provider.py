@@ -14,6 +14,7 @@ from app.integrations.llm.base import (
     INVALID_JSON,
     TIMEOUT,
     LLMCallError,
+    PerLoopClients,
     ProviderConfig,
     chat_messages,
     status_reason,
@@ -21,6 +22,13 @@ from app.integrations.llm.base import (
 
 BASE_DELAY = 0.5
 MAX_DELAY = 8.0
+
+
+def _client(cfg: ProviderConfig) -> ollama.AsyncClient:
+    return ollama.AsyncClient(host=cfg.base_url or None, timeout=cfg.timeout)
+
+
+_clients = PerLoopClients(_client)
 
 
 class OllamaProvider:
@@ -32,28 +40,25 @@ class OllamaProvider:
     async def chat(self, prompt: str, *, system: str | None = None, json_mode: bool = False) -> str:
         cfg = self.config
         messages = chat_messages(prompt, system)
-        client = ollama.AsyncClient(host=cfg.base_url or None, timeout=cfg.timeout)
-        try:
-            for attempt in range(cfg.max_retries + 1):
-                try:
-                    response = await client.chat(
-                        model=cfg.model,
-                        messages=messages,
-                        format="json" if json_mode else None,
-                        options={"temperature": cfg.temperature, "num_predict": cfg.max_tokens},
-                    )
-                    break
-                except (ollama.ResponseError, httpx.TimeoutException) as exc:
-                    error = _translate(exc)
-                    if error.reason == ERROR or attempt == cfg.max_retries:
-                        raise error from exc
-                    await asyncio.sleep(min(MAX_DELAY, BASE_DELAY * 2**attempt))
-                except ValueError as exc:  # a 200 whose body is not the documented JSON
-                    raise LLMCallError(INVALID_JSON, str(exc)[:200]) from exc
-                except (httpx.HTTPError, ConnectionError) as exc:
-                    raise LLMCallError(ERROR, str(exc)[:200]) from exc
-        finally:
-            await client.close()
+        client = await _clients.get(cfg)
+        for attempt in range(cfg.max_retries + 1):
+            try:
+                response = await client.chat(
+                    model=cfg.model,
+                    messages=messages,
+                    format="json" if json_mode else None,
+                    options={"temperature": cfg.temperature, "num_predict": cfg.max_tokens},
+                )
+                break
+            except (ollama.ResponseError, httpx.TimeoutException) as exc:
+                error = _translate(exc)
+                if error.reason == ERROR or attempt == cfg.max_retries:
+                    raise error from exc
+                await asyncio.sleep(min(MAX_DELAY, BASE_DELAY * 2**attempt))
+            except ValueError as exc:  # a 200 whose body is not the documented JSON
+                raise LLMCallError(INVALID_JSON, str(exc)[:200]) from exc
+            except (httpx.HTTPError, ConnectionError) as exc:
+                raise LLMCallError(ERROR, str(exc)[:200]) from exc
         content = getattr(getattr(response, "message", None), "content", None)
         if not isinstance(content, str):
             raise LLMCallError(INVALID_JSON, "response has no message content")

@@ -9,10 +9,23 @@ import openai
 from app.integrations.llm.base import (
     INVALID_JSON,
     LLMCallError,
+    PerLoopClients,
     ProviderConfig,
     chat_messages,
     sdk_error,
 )
+
+
+def _client(cfg: ProviderConfig) -> openai.AsyncOpenAI:
+    return openai.AsyncOpenAI(
+        api_key=cfg.api_key or "not-set",
+        base_url=cfg.base_url or None,
+        timeout=cfg.timeout,
+        max_retries=cfg.max_retries,
+    )
+
+
+_clients = PerLoopClients(_client)
 
 
 class OpenAIProvider:
@@ -26,19 +39,14 @@ class OpenAIProvider:
         messages = chat_messages(prompt, system)
         extra = {"response_format": {"type": "json_object"}} if json_mode else {}
         try:
-            async with openai.AsyncOpenAI(
-                api_key=cfg.api_key or "not-set",
-                base_url=cfg.base_url or None,
-                timeout=cfg.timeout,
-                max_retries=cfg.max_retries,
-            ) as client:
-                response = await client.chat.completions.create(
-                    model=cfg.model,
-                    messages=messages,
-                    temperature=cfg.temperature,
-                    max_tokens=cfg.max_tokens,
-                    **extra,
-                )
+            client = await _clients.get(cfg)
+            response = await client.chat.completions.create(
+                model=cfg.model,
+                messages=messages,
+                temperature=cfg.temperature,
+                max_tokens=cfg.max_tokens,
+                **extra,
+            )
         except (openai.OpenAIError, ValueError) as exc:
             raise sdk_error(exc, openai) from exc
         try:
