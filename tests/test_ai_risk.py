@@ -184,3 +184,22 @@ def test_fast_scorer_matches_scikit_learn():
     expected = pipeline.predict_proba(texts)[:, 1]
     for text, p in zip(texts, expected, strict=True):
         assert abs(fast.probability(text) - p) < 1e-9, text
+
+
+def test_warm_up_and_opt_outs_after_messages_are_factors(db, workspace, monkeypatch):
+    from sqlalchemy import update
+
+    from app.contacts.models import Contact
+
+    monkeypatch.setattr(settings, "WARMUP_ENABLED", True)
+    sender = make_sender(db, workspace.id, warmup_started_on=utcnow().date())  # day 1: 20/day
+    contacts = make_contacts(db, workspace.id, 30)
+    texts = [t for t, label in zip(*load_split("train"), strict=True) if label == 0][:30]
+    add_outbound(db, workspace.id, sender.id, contacts, texts, spacing=timedelta(minutes=3))
+    db.execute(update(Contact).where(Contact.id.in_(contacts[:6])).values(opted_out_at=utcnow()))
+    db.commit()
+    report = service.assess_sender(db=db, workspace_id=workspace.id, sender_id=sender.id)
+    joined = " | ".join(report.factors)
+    assert "warm-up day 1" in joined and "(allowed 20)" in joined
+    assert "6 opt-outs after our messages" in joined
+    assert report.metrics["opt_out_rate"] == 0.2 and report.metrics["warmup_cap"] == 20
