@@ -118,6 +118,7 @@ def test_pattern_risk_of_a_bulk_identical_unanswered_number(client, db, workspac
     assert "volume" in joined and "similar" in joined and "response rate" in joined
     assert risky["risk_level"] in ("high", "critical")
     assert points(risky["factors"]) == risky["risk_score"]
+    assert m["content_risk_example"].startswith("Hi! Our big sale")
 
     r = client.post(
         "/api/v1/ai/ban-risk", json={"phone_number_id": calm.id}, headers=workspace.headers
@@ -127,6 +128,15 @@ def test_pattern_risk_of_a_bulk_identical_unanswered_number(client, db, workspac
     assert (
         quiet["metrics"]["response_rate"] == 0.4 and quiet["metrics"]["near_duplicate_ratio"] < 0.2
     )
+
+
+def test_spammy_campaign_text_counts_in_the_numbers_risk(db, workspace):
+    sender = make_sender(db, workspace.id)
+    contacts = make_contacts(db, workspace.id, 12)
+    add_outbound(db, workspace.id, sender.id, contacts, SEED_SPAM, spacing=timedelta(minutes=10))
+    report = service.assess_sender(db=db, workspace_id=workspace.id, sender_id=sender.id)
+    assert report.metrics["content_risk_max"] >= 60
+    assert any("recent message content" in f for f in report.factors)
 
 
 def test_failure_codes_and_quality_are_factors(db, workspace):

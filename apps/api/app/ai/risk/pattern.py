@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.ai.risk.content import ContentSignals
+from app.ai.risk.content import ContentSignals, content_signals
 from app.ai.risk.similarity import near_duplicates
 from app.contacts.models import Contact
 from app.core.enums import Direction, MessageStatus
@@ -66,6 +66,7 @@ def sender_metrics(
         )
     )
     sim = near_duplicates(bodies[::-1])
+    worst_score, worst_text = _worst_content(bodies)
     out = aliased(Message)
     reached = db.scalar(
         select(func.count(func.distinct(m.contact_id))).where(own_out, m.sent_at >= since)
@@ -122,7 +123,20 @@ def sender_metrics(
         "near_duplicate_ratio": round(sim.ratio, 3),
         "max_similarity": round(sim.max_similarity, 1),
         "quality_rating": sender.quality_rating,
+        "content_risk_max": worst_score,
+        "content_risk_example": worst_text,
     }
+
+
+def _worst_content(bodies: list[str], most: int = 5) -> tuple[int | None, str | None]:
+    """Content risk of the number's most-sent texts (a campaign's template shows up as its
+    most common body): the highest score and that text, shortened."""
+    if not bodies:
+        return None, None
+    common = [text for text, _ in Counter(bodies).most_common(most)]
+    scored = [(content_signals(text).score, text) for text in common]
+    score, text = max(scored)
+    return score, text[:120]
 
 
 def pattern_signals(m: dict[str, Any]) -> ContentSignals:
@@ -195,6 +209,13 @@ def pattern_signals(m: dict[str, Any]) -> ContentSignals:
             min(30, max(5, int(rate * 300))),
             f"{m['opt_outs_after_messages']} opt-outs after our messages ({rate:.0%})",
             "Make content more relevant; send less often",
+        )
+    worst = m.get("content_risk_max")
+    if worst is not None and worst >= 50:
+        s.add(
+            round(worst * 0.3),
+            f"recent message content scores {worst}/100 for spam",
+            "Check POST /api/v1/ai/ban-risk {message} for the campaign text and rewrite it",
         )
     quality = (m["quality_rating"] or "").upper()
     if quality in ("RED", "LOW"):
