@@ -133,6 +133,19 @@ def test_contractions_follow_the_tone():
     assert "we are" in rewrite_local("We're open, we don't charge.", tone="formal")[0].lower()
 
 
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("hi john, your table is ready", "Hi John!"),
+        ("Hello, your invoice is due", "Hi there! Your invoice"),
+        ("Hi, We just launched a new menu", "Hi there! We just launched"),
+        ("HI JOHN!!! BIG NEWS", "Hi John! Big news"),
+    ],
+)
+def test_greeting_names_only_a_name(text, start):
+    assert rewrite_local(text)[0].startswith(start)
+
+
 def test_existing_greeting_is_replaced_not_doubled():
     out = rewrite_local("Hi {name|there}! Our shop opens at 9:00 tomorrow.", tone="professional")[0]
     assert out.startswith("Hello {name|there},") and out.count("{name|there}") == 1

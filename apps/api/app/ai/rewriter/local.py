@@ -37,7 +37,8 @@ PUA = "\ue000-\ue7ff"  # the fact stand-ins (see app.ai.facts)
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening)|hola|olá|"
     r"ola|bonjour|hallo|namaste|halo)\b[ \t,]*"
-    rf"(?P<who>[{PUA}]|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?)?\s*[,!.:;-]*\s*",
+    rf"(?P<who>[{PUA}]|(?-i:[A-Z][\w'-]*(?:[ \t]+[A-Z][\w'-]*)?|[a-z][\w'-]*(?=[ \t]*,)))?"
+    r"\s*[,!.:;-]*\s*",
     re.I,
 )
 _DAY_WORD = DAY_RE
@@ -148,6 +149,13 @@ GENERIC_ADDRESSEES = frozenset(
 )
 
 
+# Capitalised words after "Hi," that start the message rather than name someone.
+NOT_NAMES = frozenset(
+    {"we", "our", "your", "you", "the", "this", "it", "i", "thanks", "thank", "just", "quick"}
+    | {"good", "great", "today", "tomorrow", "here", "a", "an", "please", "hope", "it's", "we're"}
+)
+
+
 def _is_fact(char: str) -> bool:
     return "\ue000" <= char <= "\ue7ff"
 
@@ -159,10 +167,13 @@ def _split_greeting(masked: str) -> tuple[str | None, str]:
     who = match.group("who")
     rest = masked[match.end() :]
     if who and not _is_fact(who[0]):
-        if who.lower().split()[0] in GENERIC_ADDRESSEES:
+        first = who.lower().split()[0]
+        if first in NOT_NAMES:  # "Hi, We just launched…": the body starts there
+            who, rest = None, masked[match.start("who") :]
+        elif first in GENERIC_ADDRESSEES:
             who = None
-        elif who.isupper():
-            who = who.title()  # "HI JOHN!!!" → "John"
+        elif who.isupper() or who.islower():
+            who = who.title()  # "HI JOHN!!!", "hi john," → "John"
     return who, rest.lstrip(" \t\n!?.,;:-")
 
 
