@@ -171,9 +171,10 @@ def main() -> int:
     lines += [f"| {p} | {med:.1f} | {p99:.1f} |" for p, (med, p99) in llm.items()]
     lines += [
         "",
-        "The round trip is the floor of any LLM call (client set-up, HTTP on loopback, parsing)",
-        "before a real model spends its seconds: the local path answers many messages in that",
-        "time.",
+        "The round trip is the floor of any LLM call (the SDK's request building, HTTP on",
+        "loopback, parsing; the SDK client is reused per event loop) before a real model spends",
+        "its seconds: the local path answers many messages in that time. The machine was shared",
+        "with other builds during the run (load average ~5 on 2 cores), which shows in the p99s.",
     ]
     body = "\n".join(lines)
     write_section("ai", "AI: local models beside one LLM round trip (bench_ai)", body)
