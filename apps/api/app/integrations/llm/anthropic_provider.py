@@ -9,22 +9,12 @@ import anthropic
 from app.integrations.llm.base import (
     INVALID_JSON,
     LLMCallError,
-    PerLoopClients,
     ProviderConfig,
+    sdk_clients,
     sdk_error,
 )
 
-
-def _client(cfg: ProviderConfig) -> anthropic.AsyncAnthropic:
-    return anthropic.AsyncAnthropic(
-        api_key=cfg.api_key or "not-set",
-        base_url=cfg.base_url or None,
-        timeout=cfg.timeout,
-        max_retries=cfg.max_retries,
-    )
-
-
-_clients = PerLoopClients(_client)
+_clients = sdk_clients(anthropic.AsyncAnthropic)
 
 
 class AnthropicProvider:

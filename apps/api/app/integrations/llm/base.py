@@ -84,6 +84,21 @@ class PerLoopClients(Generic[C]):
         return entry[1]
 
 
+def sdk_clients(client_class: Callable[..., C]) -> PerLoopClients[C]:
+    """Per-loop clients of an SDK whose client takes the OpenAI-style arguments (openai and
+    anthropic both do; their own retries cover 429/5xx/timeouts)."""
+
+    def build(cfg: ProviderConfig) -> C:
+        return client_class(
+            api_key=cfg.api_key or "not-set",
+            base_url=cfg.base_url or None,
+            timeout=cfg.timeout,
+            max_retries=cfg.max_retries,
+        )
+
+    return PerLoopClients(build)
+
+
 async def _close_at_shutdown(client: object) -> AsyncIterator[None]:
     try:
         yield

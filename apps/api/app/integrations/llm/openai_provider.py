@@ -9,23 +9,13 @@ import openai
 from app.integrations.llm.base import (
     INVALID_JSON,
     LLMCallError,
-    PerLoopClients,
     ProviderConfig,
     chat_messages,
+    sdk_clients,
     sdk_error,
 )
 
-
-def _client(cfg: ProviderConfig) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(
-        api_key=cfg.api_key or "not-set",
-        base_url=cfg.base_url or None,
-        timeout=cfg.timeout,
-        max_retries=cfg.max_retries,
-    )
-
-
-_clients = PerLoopClients(_client)
+_clients = sdk_clients(openai.AsyncOpenAI)
 
 
 class OpenAIProvider:
