@@ -183,6 +183,23 @@ BODIES: dict[tuple[str, str], list[Body]] = {
     ("PATCH", "/api/v1/templates/{template_id}"): [_template],
     ("POST", "/api/v1/templates/sync"): [lambda w, n: {"phone_number_id": w.sender_id}],
     ("POST", "/api/v1/campaigns"): [_broadcast, _template_broadcast, _drip],
+    ("POST", "/api/v1/ai/rewrite"): [
+        lambda w, n: {
+            "message": "BUY NOW!!! 20% off at https://shop.example.com/sale",
+            "contact_name": "Ann",
+            "tone": "friendly",
+            "variants": 2,
+            "seed": 1,
+        }
+    ],
+    ("POST", "/api/v1/ai/classify"): [
+        lambda w, n: {"reply_text": "How much is it?", "original_message": "Our new range"}
+    ],
+    ("POST", "/api/v1/ai/ban-risk"): [
+        lambda w, n: {"message": "FREE!!! CLICK NOW!!!"},
+        lambda w, n: {"phone_number_id": w.sender_id, "hours": 24},
+    ],
+    ("POST", "/api/v1/ai/score-lead"): [lambda w, n: {"contact_id": w.contact_id}],
 }
 # The control answer of a valid body when it is not a 2xx: the sender has no WABA to sync.
 CONTROL = {("POST", "/api/v1/templates/sync"): (422, "waba_id")}

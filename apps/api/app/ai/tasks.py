@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from app.ai.risk import monitor as risk
+from app.ai.risk import service as risk
 from app.core.db import session_scope, utcnow
 from app.workers.celery_app import celery_app
 

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.ai.lead_scoring import rescore_workspace
+from app.ai.leads.service import rescore_workspace
 from app.analytics import service
 from app.analytics.models import DailyReport
 from app.campaigns.models import Campaign
+from app.core.config import settings
 from app.core.db import session_scope, utcnow
 from app.core.enums import CampaignStatus
 from app.workers.celery_app import celery_app
@@ -69,7 +70,10 @@ def generate_daily_report(day: str | None = None) -> int:
 
 @celery_app.task(name="update_lead_scores")
 def update_lead_scores() -> int:
+    """Rescore every workspace in batches (each workspace commits with the session)."""
 
+    if not settings.AI_LEAD_SCORING_ENABLED:
+        return 0
     with session_scope() as db:
         return sum(
             rescore_workspace(db=db, workspace_id=ws_id)

@@ -71,11 +71,16 @@ class Settings(BaseSettings):
     LLM_TEMPERATURE: float = 0.7
     LLM_MAX_TOKENS: int = 1000
     LLM_TIMEOUT_SECONDS: float = 30.0
+    LLM_MAX_RETRIES: int = Field(default=2, ge=0, le=10)
     OPENAI_API_KEY: str | None = None
     OPENAI_BASE_URL: str | None = None
     ANTHROPIC_API_KEY: str | None = None
     ANTHROPIC_BASE_URL: str | None = None
     OLLAMA_BASE_URL: str = "http://localhost:11434"
+
+    # Labelled data the offline models train from at first use (risk/, replies/); unset: the
+    # source checkout's tests/data. The Docker image sets it to its copy.
+    AI_DATA_DIR: str | None = None
 
     AI_MESSAGE_REWRITING_ENABLED: bool = True
     AI_REPLY_CLASSIFICATION_ENABLED: bool = True

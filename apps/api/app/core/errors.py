@@ -52,6 +52,17 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class FeatureDisabled(AppError):
+    """A feature switched off by its setting (e.g. AI_LEAD_SCORING_ENABLED=false)."""
+
+    status_code = 409
+    code = "feature_disabled"
+
+    def __init__(self, feature: str, setting: str) -> None:
+        super().__init__(f"{feature} is disabled ({setting}=false)")
+        self.setting = setting
+
+
 class Unauthorized(AppError):
     status_code = 401
     code = "unauthorized"

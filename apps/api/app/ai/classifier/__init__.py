@@ -1,0 +1,1 @@
+"""Reply classification: intent, sentiment, urgency and the auto-response decision."""

@@ -1,0 +1,1 @@
+"""Per-workspace custom intents. # PLACEHOLDER (owner: h9b)"""

@@ -1,0 +1,1 @@
+"""Lead scoring: engagement, profile, behaviour and timing signals with time decay."""
