@@ -60,7 +60,13 @@ def create_campaign(*, db: Session, workspace_id: int, data: CampaignCreate) -> 
     sender = senders_service.get_sender(
         db=db, workspace_id=workspace_id, sender_id=data.phone_number_id
     )
-    plan = validate_create(db=db, workspace_id=workspace_id, sender_status=sender.status, data=data)
+    plan = validate_create(
+        db=db,
+        workspace_id=workspace_id,
+        sender_id=sender.id,
+        sender_status=sender.status,
+        data=data,
+    )
     campaign = Campaign(
         workspace_id=workspace_id,
         sender_id=sender.id,
@@ -70,6 +76,8 @@ def create_campaign(*, db: Session, workspace_id: int, data: CampaignCreate) -> 
         message_template=data.message_template,
         template_id=plan.template.id if plan.template else None,
         template_params=list(data.template_params) if plan.template else [],
+        template_components=plan.template_components,
+        media=plan.media,
         meta=data.metadata,
         contact_ids=plan.contact_ids,
         stop_on_reply=plan.stop_on_reply,
@@ -86,6 +94,8 @@ def create_campaign(*, db: Session, workspace_id: int, data: CampaignCreate) -> 
             message_template=step.message,
             template_id=step.template.id if step.template else None,
             template_params=list(step.template_params) if step.template else [],
+            template_components=step.template_components,
+            media=step.media,
         )
         for i, step in enumerate(plan.steps)
     ]
@@ -202,7 +212,7 @@ def _insert_per_recipient(
 def _materialise_broadcast(*, db: Session, campaign: Campaign, now: datetime) -> None:
     """One queued outbound row per recipient, in bulk. The unique (campaign, contact, step)
     constraint makes a repeat insert nothing. Bodies are rendered by the engine at send time."""
-    kind = "template" if campaign.template_id else "text"
+    kind = "template" if campaign.template_id else (campaign.media or {}).get("type", "text")
     columns = {
         "workspace_id": literal(campaign.workspace_id, IdType),
         "contact_id": Contact.id,
