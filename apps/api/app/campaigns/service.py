@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, defer
 from app.campaigns import events
 from app.campaigns.models import Campaign, DripStep, Enrollment
 from app.campaigns.schemas import CampaignCreate
+from app.campaigns.template_lifecycle import unsendable_template
 from app.campaigns.validation import audience, id_chunks, ids_clause, validate_create
 from app.contacts.models import Contact
 from app.core.db import IdType, dialect_insert, utcnow
@@ -328,6 +329,13 @@ def resume_campaign(*, db: Session, workspace_id: int, campaign_id: int) -> Camp
     campaign = _transition(
         db=db, workspace_id=workspace_id, campaign_id=campaign_id, action="resume"
     )
+    blocked = unsendable_template(db=db, campaign=campaign)
+    if blocked is not None:
+        raise Conflict(
+            f"Template {blocked.name} ({blocked.language}) is {blocked.status}; "
+            "it must be APPROVED again before the campaign resumes",
+            errors=[{"field": "template_id", "message": blocked.status_reason or blocked.status}],
+        )
     campaign.status = S.RUNNING
     campaign.status_reason = None
     db.flush()

@@ -16,13 +16,14 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from app.ai.models import RiskAssessment
-from app.campaigns.models import Campaign
+from app.campaigns.models import Campaign, DripStep
 from app.contacts.models import Contact
 from app.core.config import settings
 from app.core.enums import CampaignStatus, Direction, MessageStatus, RiskLevel, SenderStatus
 from app.messaging.models import Message
 from app.senders.limits import effective_caps
 from app.senders.models import SenderNumber
+from app.templates.models import Template
 
 BLOCK_CODES = ("131048", "368", "131031", "131042", "130497")
 MIN_SAMPLE = 20  # below this many attempts the failure rate says little
@@ -87,7 +88,27 @@ def _metrics(db: Session, sender: SenderNumber, now: datetime, hours: int) -> di
         "sent_last_hour": int(sent_last_hour or 0),
         "hourly_cap": effective_caps(sender, today=now.date()).hourly,
         "quality_rating": sender.quality_rating,
+        "template_quality": _template_quality(db, sender),
     }
+
+
+def _template_quality(db: Session, sender: SenderNumber) -> dict[str, str]:
+    """Meta's YELLOW/RED quality scores of the templates this number's running campaigns send
+    (message_template_quality_update): a low score precedes a paused template."""
+    running = select(Campaign.id).where(
+        Campaign.sender_id == sender.id, Campaign.status == CampaignStatus.RUNNING
+    )
+    used = (
+        select(Campaign.template_id)
+        .where(Campaign.id.in_(running))
+        .union(select(DripStep.template_id).where(DripStep.campaign_id.in_(running)))
+    )
+    rows = db.execute(
+        select(Template.name, Template.language, Template.quality_score).where(
+            Template.id.in_(used), Template.quality_score.in_(("YELLOW", "RED"))
+        )
+    )
+    return {f"{name} ({language})": score for name, language, score in rows}
 
 
 def assess(*, db: Session, sender: SenderNumber, now: datetime) -> Verdict:
@@ -119,6 +140,15 @@ def assess(*, db: Session, sender: SenderNumber, now: datetime) -> Verdict:
     elif quality in ("YELLOW", "MEDIUM"):
         v.score += 20
         v.factors.append("quality rating YELLOW")
+    low = m["template_quality"]
+    red = sorted(name for name, score in low.items() if score == "RED")
+    if red:
+        v.score += min(40, 20 * len(red))
+        v.factors.append("template quality RED: " + ", ".join(red))
+        v.recommendations.append("Stop sending low-quality templates before Meta pauses them")
+    elif low:
+        v.score += 10
+        v.factors.append("template quality YELLOW: " + ", ".join(sorted(low)))
     if m["hourly_cap"] and m["sent_last_hour"] >= 0.9 * m["hourly_cap"]:
         v.score += 10
         v.factors.append("volume at the hourly cap")

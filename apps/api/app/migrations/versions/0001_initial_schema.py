@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:16:31.514658
+Create Date: 2026-12-01 09:20:06.126006
 """
 from collections.abc import Sequence
 
