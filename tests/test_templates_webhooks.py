@@ -263,3 +263,27 @@ def test_button_reply_links_to_the_campaign_message(client, db, world, fixture, 
         campaign_figures(db=db, campaign_ids=[world["running"]])[world["running"]]["replied_count"]
         == 1
     )
+
+
+def test_start_waits_for_the_template_and_a_due_schedule_starts_paused(client, auth, db, world):
+    from datetime import timedelta
+
+    from app.campaigns.service import claim_due_scheduled
+
+    deliver(client, db, load("template_status_paused"))
+    r = client.post(f"/api/v1/campaigns/{world['draft']}/start", headers=auth)
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "template_id"
+    assert db.get(Campaign, world["draft"]).status == "draft"
+
+    due = db.get(Campaign, world["draft"])
+    due.status, due.scheduled_at = "scheduled", utcnow() - timedelta(minutes=1)
+    db.commit()
+    started = claim_due_scheduled(db=db)
+    db.commit()
+    assert started is not None and started.id == world["draft"]
+    db.expire_all()
+    campaign = db.get(Campaign, world["draft"])
+    assert campaign.status == "paused"
+    assert campaign.status_reason.startswith("paused at start: template order_confirmation")
+    queued = db.scalars(select(Message).where(Message.campaign_id == campaign.id)).all()
+    assert [m.status for m in queued] == ["queued"]  # rows wait for the resume

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, defer
 from app.campaigns import events
 from app.campaigns.models import Campaign, DripStep, Enrollment
 from app.campaigns.schemas import CampaignCreate
-from app.campaigns.template_lifecycle import unsendable_template
+from app.campaigns.template_lifecycle import pause_if_unsendable, require_sendable
 from app.campaigns.validation import audience, id_chunks, ids_clause, validate_create
 from app.contacts.models import Contact
 from app.core.db import IdType, dialect_insert, utcnow
@@ -286,6 +286,7 @@ def start_campaign(*, db: Session, workspace_id: int, campaign_id: int) -> Campa
     campaign = _transition(
         db=db, workspace_id=workspace_id, campaign_id=campaign_id, action="start"
     )
+    require_sendable(db=db, campaign=campaign, action="starts")
     return _start(db=db, campaign=campaign)
 
 
@@ -311,7 +312,9 @@ def claim_due_scheduled(*, db: Session, now: datetime | None = None) -> Campaign
     campaign = db.scalar(stmt.execution_options(populate_existing=True))
     if campaign is None:
         return None
-    return _start(db=db, campaign=campaign)
+    _start(db=db, campaign=campaign)
+    pause_if_unsendable(db=db, campaign=campaign)
+    return campaign
 
 
 def pause_campaign(*, db: Session, workspace_id: int, campaign_id: int) -> Campaign:
@@ -329,13 +332,7 @@ def resume_campaign(*, db: Session, workspace_id: int, campaign_id: int) -> Camp
     campaign = _transition(
         db=db, workspace_id=workspace_id, campaign_id=campaign_id, action="resume"
     )
-    blocked = unsendable_template(db=db, campaign=campaign)
-    if blocked is not None:
-        raise Conflict(
-            f"Template {blocked.name} ({blocked.language}) is {blocked.status}; "
-            "it must be APPROVED again before the campaign resumes",
-            errors=[{"field": "template_id", "message": blocked.status_reason or blocked.status}],
-        )
+    require_sendable(db=db, campaign=campaign, action="resumes")
     campaign.status = S.RUNNING
     campaign.status_reason = None
     db.flush()

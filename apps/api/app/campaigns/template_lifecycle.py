@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import Campaign, DripStep
 from app.core.db import utcnow
 from app.core.enums import CampaignStatus, TemplateStatus
+from app.core.errors import Conflict
 from app.templates.models import Template
 
 S = CampaignStatus
@@ -46,3 +47,27 @@ def unsendable_template(*, db: Session, campaign: Campaign) -> Template | None:
     return db.scalars(
         select(Template).where(Template.id.in_(ids), Template.status != TemplateStatus.APPROVED)
     ).first()
+
+
+def require_sendable(*, db: Session, campaign: Campaign, action: str) -> None:
+    """409 on `template_id` while a template the campaign sends is not APPROVED."""
+    blocked = unsendable_template(db=db, campaign=campaign)
+    if blocked is not None:
+        raise Conflict(
+            f"Template {blocked.name} ({blocked.language}) is {blocked.status}; "
+            f"it must be APPROVED again before the campaign {action}",
+            errors=[{"field": "template_id", "message": blocked.status_reason or blocked.status}],
+        )
+
+
+def pause_if_unsendable(*, db: Session, campaign: Campaign) -> None:
+    """A scheduled campaign that started on its own while its template is not sendable waits,
+    paused, with the reason (its rows exist; resume sends them once the template is back)."""
+    blocked = unsendable_template(db=db, campaign=campaign)
+    if blocked is not None and campaign.status == S.RUNNING:
+        campaign.status = S.PAUSED
+        campaign.status_reason = (
+            f"paused at start: template {blocked.name} ({blocked.language}) is "
+            f"{blocked.status} at Meta. {blocked.status_reason or ''}".strip()
+        )
+        db.flush()
