@@ -6,19 +6,23 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select
 
-from app.campaigns import service as campaigns
 from app.integrations.whatsapp.base import SenderCredentials, WhatsAppError
 from app.integrations.whatsapp.cloud_api import CloudApiProvider
-from app.messaging.models import Message
-from app.outbound.dispatch import run_dispatch
 from tests.fakes.graph_api import DEFAULT_TOKEN, graph_api_fixture  # noqa: F401
 from tests.support.engine import engine_settings  # noqa: F401  (autouse)
 from tests.support.factories import make_contact, make_sender
-from tests.support.templates import NAMED, PROMO, WABA, fields, sync_all, upload
+from tests.support.templates import (
+    NAMED,
+    PROMO,
+    WABA,
+    create_campaign,
+    fields,
+    run_campaign,
+    sync_all,
+    upload,
+)
 
-URL = "/api/v1/campaigns"
 PNID = "106540352242922"
 
 
@@ -34,25 +38,6 @@ def world(db, workspace, client, auth, graph_api):
     return sender, ann, ids
 
 
-def create(client, auth, sender, contacts, **body):
-    payload = {
-        "name": "Spring",
-        "contact_ids": [c.id for c in contacts],
-        "phone_number_id": sender.id,
-        **body,
-    }
-    return client.post(URL, json=payload, headers=auth)
-
-
-def run(db, workspace, campaign_id: int, sender) -> list[Message]:
-    campaigns.start_campaign(db=db, workspace_id=workspace.id, campaign_id=campaign_id)
-    db.commit()
-    run_dispatch(sender_id=sender.id)
-    db.rollback()
-    db.expire_all()
-    return list(db.scalars(select(Message).where(Message.campaign_id == campaign_id)))
-
-
 def test_image_header_body_and_buttons_go_out_as_meta_documents(
     client,
     auth,
@@ -63,7 +48,7 @@ def test_image_header_body_and_buttons_go_out_as_meta_documents(
 ):
     sender, ann, ids = world
     media = upload(client, auth, sender.id).json()
-    r = create(
+    r = create_campaign(
         client,
         auth,
         sender,
@@ -77,7 +62,7 @@ def test_image_header_body_and_buttons_go_out_as_meta_documents(
         metadata={"product_name": "SuperApp"},
     )
     assert r.status_code == 201, r.text
-    [message] = run(db, workspace, r.json()["id"], sender)
+    [message] = run_campaign(db, workspace.id, r.json()["id"], sender.id)
 
     assert message.status == "sent", (message.error_code, message.error_detail)
     assert message.body == "Hi Ann, SuperApp is 20% off this week."
@@ -125,7 +110,7 @@ def test_named_parameters_go_out_with_parameter_name(
     sender, ann, _ = world
     db.get(type(ann), ann.id).attributes = {"order_id": "A-77"}
     db.commit()
-    r = create(
+    r = create_campaign(
         client,
         auth,
         sender,
@@ -139,7 +124,7 @@ def test_named_parameters_go_out_with_parameter_name(
         },
     )
     assert r.status_code == 201, r.text
-    [message] = run(db, workspace, r.json()["id"], sender)
+    [message] = run_campaign(db, workspace.id, r.json()["id"], sender.id)
     assert message.status == "sent" and message.body == "Hi Ann, order A-77 ships today."
     [sent] = graph_api.requests()
     assert sent["template"]["components"] == [
@@ -199,7 +184,7 @@ def test_document_video_and_location_headers(
 ):
     sender, ann, ids = world
     params = ["{first_name}"] if name == "launch_video" else []
-    r = create(
+    r = create_campaign(
         client,
         auth,
         sender,
@@ -209,7 +194,7 @@ def test_document_video_and_location_headers(
         template_components=components,
     )
     assert r.status_code == 201, r.text
-    [message] = run(db, workspace, r.json()["id"], sender)
+    [message] = run_campaign(db, workspace.id, r.json()["id"], sender.id)
     assert message.status == "sent", message.error_detail
     [sent] = graph_api.requests()
     assert sent["template"]["components"][0] == {"type": "header", "parameters": [expected]}
@@ -278,7 +263,9 @@ def test_document_video_and_location_headers(
 def test_a_bad_slot_is_a_422_naming_it(client, auth, world, template, extra, field):
     sender, ann, ids = world
     params = {"template_params": ["{first_name|there}", "x"]} if template == "spring_promo" else {}
-    r = create(client, auth, sender, [ann], template_id=ids[template], **{**params, **extra})
+    r = create_campaign(
+        client, auth, sender, [ann], template_id=ids[template], **{**params, **extra}
+    )
     assert r.status_code == 422, r.text
     named = fields(r)
     expected = (
@@ -291,7 +278,7 @@ def test_media_of_another_number_is_refused(client, auth, db, workspace, world):
     sender, ann, ids = world
     other = make_sender(db, workspace.id, "106540352242999", waba_id=WABA)
     media = upload(client, auth, other.id).json()
-    r = create(
+    r = create_campaign(
         client,
         auth,
         sender,

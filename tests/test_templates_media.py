@@ -6,17 +6,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select
 
-from app.campaigns import service as campaigns
 from app.integrations.whatsapp.base import SenderCredentials, WhatsAppError
 from app.integrations.whatsapp.sandbox import SandboxProvider, sandbox_media_id
-from app.messaging.models import Message
-from app.outbound.dispatch import run_dispatch
 from tests.fakes.graph_api import graph_api_fixture  # noqa: F401
 from tests.support.engine import engine_settings  # noqa: F401  (autouse)
 from tests.support.factories import make_contact, make_sender
-from tests.support.templates import PDF, PNG, WABA, fields, upload
+from tests.support.templates import PDF, PNG, WABA, create_campaign, fields, run_campaign, upload
 
 PNID = "106540352242922"
 
@@ -78,24 +74,10 @@ def test_upload_needs_a_known_sender_and_a_file(client, auth, sender, other_work
     assert client.get(f"/api/v1/media/{mid}", headers=other_workspace.headers).status_code == 404
 
 
-def _campaign(client, auth, sender, contacts, **body):
-    payload = {"name": "m", "contact_ids": [c.id for c in contacts], "phone_number_id": sender.id}
-    return client.post("/api/v1/campaigns", json={**payload, **body}, headers=auth)
-
-
-def _run(db, workspace, campaign_id, sender) -> list[Message]:
-    campaigns.start_campaign(db=db, workspace_id=workspace.id, campaign_id=campaign_id)
-    db.commit()
-    run_dispatch(sender_id=sender.id)
-    db.rollback()
-    db.expire_all()
-    return list(db.scalars(select(Message).where(Message.campaign_id == campaign_id)))
-
-
 def test_image_with_caption_in_the_window(client, auth, db, workspace, sender, ann, graph_api):
     media = upload(client, auth, sender.id).json()
     outside = make_contact(db, workspace.id, "+14155550102", name="Bo")  # never wrote to us
-    r = _campaign(
+    r = create_campaign(
         client,
         auth,
         sender,
@@ -109,7 +91,9 @@ def test_image_with_caption_in_the_window(client, auth, db, workspace, sender, a
         "id": media["provider_media_id"],
         "media_id": media["id"],
     }
-    by_contact = {m.contact_id: m for m in _run(db, workspace, r.json()["id"], sender)}
+    by_contact = {
+        m.contact_id: m for m in run_campaign(db, workspace.id, r.json()["id"], sender.id)
+    }
     assert by_contact[ann.id].status == "sent" and by_contact[ann.id].type == "image"
     assert (by_contact[outside.id].status, by_contact[outside.id].skip_reason) == (
         "skipped",
@@ -124,7 +108,7 @@ def test_image_with_caption_in_the_window(client, auth, db, workspace, sender, a
 
 def test_document_by_link_without_caption(client, auth, db, workspace, sender, ann, graph_api):
     link = "https://files.example.com/price-list.pdf"
-    r = _campaign(
+    r = create_campaign(
         client,
         auth,
         sender,
@@ -132,7 +116,7 @@ def test_document_by_link_without_caption(client, auth, db, workspace, sender, a
         media={"type": "document", "link": link, "filename": "Prices.pdf"},
     )
     assert r.status_code == 201, r.text
-    [message] = _run(db, workspace, r.json()["id"], sender)
+    [message] = run_campaign(db, workspace.id, r.json()["id"], sender.id)
     assert message.status == "sent"
     [sent] = graph_api.requests()
     assert sent["media"] == {"link": link, "filename": "Prices.pdf"}
@@ -158,14 +142,14 @@ def test_document_by_link_without_caption(client, auth, db, workspace, sender, a
     ],
 )
 def test_bad_media_is_422_naming_the_field(client, auth, sender, ann, body, field):
-    r = _campaign(client, auth, sender, [ann], **body)
+    r = create_campaign(client, auth, sender, [ann], **body)
     assert r.status_code == 422, r.text
     assert field in fields(r), fields(r)
 
 
 def test_media_of_the_wrong_kind_is_refused(client, auth, sender, ann, graph_api):
     pdf = upload(client, auth, sender.id, data=PDF, mime="application/pdf", name="p.pdf").json()
-    r = _campaign(client, auth, sender, [ann], media={"type": "image", "media_id": pdf["id"]})
+    r = create_campaign(client, auth, sender, [ann], media={"type": "image", "media_id": pdf["id"]})
     assert r.status_code == 422 and fields(r) == ["media.media_id"]
     assert "document, not image" in r.json()["errors"][0]["message"]
 
@@ -176,12 +160,12 @@ def test_drip_step_with_media(client, auth, db, sender, ann):
         "message": "See {name}",
         "media": {"type": "video", "link": "https://x.com/v.mp4"},
     }
-    r = _campaign(client, auth, sender, [ann], type="drip", metadata={"sequence": [step]})
+    r = create_campaign(client, auth, sender, [ann], type="drip", metadata={"sequence": [step]})
     assert r.status_code == 201, r.text
     [out] = r.json()["steps"]
     assert out["media"] == {"type": "video", "link": "https://x.com/v.mp4"}
     bad = {**step, "media": {"type": "video", "link": "http://x.com/v.mp4"}}
-    r = _campaign(client, auth, sender, [ann], type="drip", metadata={"sequence": [bad]})
+    r = create_campaign(client, auth, sender, [ann], type="drip", metadata={"sequence": [bad]})
     assert r.status_code == 422
     assert any(f.startswith("metadata.sequence.0") for f in fields(r)), fields(r)
 
@@ -272,7 +256,7 @@ def test_sandbox_sender_campaign_with_uploaded_media(client, auth, db, workspace
     sbx = make_sender(db, workspace.id, "sandbox-77", provider="sandbox", max_per_hour=1000)
     media = upload(client, auth, sbx.id).json()
     assert media["provider_media_id"].startswith("sbx-media-")
-    r = _campaign(
+    r = create_campaign(
         client,
         auth,
         sbx,
@@ -281,5 +265,5 @@ def test_sandbox_sender_campaign_with_uploaded_media(client, auth, db, workspace
         media={"type": "image", "media_id": media["id"]},
     )
     assert r.status_code == 201, r.text
-    [message] = _run(db, workspace, r.json()["id"], sbx)
+    [message] = run_campaign(db, workspace.id, r.json()["id"], sbx.id)
     assert message.status in ("sent", "delivered", "read", "failed") and message.wamid

@@ -133,3 +133,25 @@ def upload(client, auth, sender_id: int, data: bytes = PNG, mime: str = "image/p
 
 def fields(response) -> list[str]:
     return [e["field"] for e in response.json()["errors"]]
+
+
+def create_campaign(client, auth, sender, contacts, **body):
+    """POST /campaigns for `contacts` from `sender` with the rest of the body given."""
+    payload = {"name": "t", "contact_ids": [c.id for c in contacts], "phone_number_id": sender.id}
+    return client.post("/api/v1/campaigns", json={**payload, **body}, headers=auth)
+
+
+def run_campaign(db, workspace_id: int, campaign_id: int, sender_id: int):
+    """Start the campaign and run its sender's dispatch in-process; its messages after."""
+    from sqlalchemy import select
+
+    from app.campaigns import service
+    from app.messaging.models import Message
+    from app.outbound.dispatch import run_dispatch
+
+    service.start_campaign(db=db, workspace_id=workspace_id, campaign_id=campaign_id)
+    db.commit()
+    run_dispatch(sender_id=sender_id)
+    db.rollback()
+    db.expire_all()
+    return list(db.scalars(select(Message).where(Message.campaign_id == campaign_id)))
