@@ -267,3 +267,31 @@ def test_sandbox_sender_campaign_with_uploaded_media(client, auth, db, workspace
     assert r.status_code == 201, r.text
     [message] = run_campaign(db, workspace.id, r.json()["id"], sbx.id)
     assert message.status in ("sent", "delivered", "read", "failed") and message.wamid
+
+
+def test_an_id_near_its_30_days_is_refused_then_uploaded_again(
+    client, auth, db, sender, ann, graph_api
+):
+    from datetime import timedelta
+
+    from app.core.db import utcnow
+    from app.media.models import MediaAsset
+
+    first = upload(client, auth, sender.id).json()
+    db.get(MediaAsset, first["id"]).uploaded_at = utcnow() - timedelta(days=29)
+    db.commit()
+    r = create_campaign(
+        client, auth, sender, [ann], media={"type": "image", "media_id": first["id"]}
+    )
+    assert r.status_code == 422 and fields(r) == ["media.media_id"]
+    assert "upload it again" in r.json()["errors"][0]["message"]
+
+    again = upload(client, auth, sender.id).json()
+    assert (again["id"], again["reused"]) == (first["id"], False)
+    assert again["provider_media_id"] != first["provider_media_id"]
+    assert len(graph_api.uploads()) == 2
+    r = create_campaign(
+        client, auth, sender, [ann], media={"type": "image", "media_id": first["id"]}
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["media"]["id"] == again["provider_media_id"]

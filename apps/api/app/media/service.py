@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
@@ -79,8 +80,9 @@ def to_out(asset: MediaAsset, *, reused: bool = False) -> MediaOut:
     )
 
 
-def check_file(*, data: bytes, mime_type: str, filename: str) -> str:
-    """The media kind of an upload, or a 422 on `file` saying what Meta would refuse."""
+def check_file(*, data: bytes, mime_type: str, filename: str) -> tuple[str, str]:
+    """(media kind, normalised MIME type) of an upload, or a 422 on `file` saying what Meta
+    would refuse."""
     mime = (mime_type or "").split(";")[0].strip().lower()
     if mime not in TYPES:
         raise ValidationFailed(
@@ -100,7 +102,7 @@ def check_file(*, data: bytes, mime_type: str, filename: str) -> str:
         raise ValidationFailed(f"the file's content is not {mime}", field="file")
     if not filename.strip() or len(filename) > 240:
         raise ValidationFailed("give the file a name of at most 240 characters", field="file")
-    return kind
+    return kind, mime
 
 
 async def upload(
@@ -113,12 +115,13 @@ async def upload(
     filename: str,
 ) -> tuple[MediaAsset, bool]:
     """Upload `data` to the sender's number once; returns (row, reused)."""
-    kind = check_file(data=data, mime_type=mime_type, filename=filename)
+    kind, mime = check_file(data=data, mime_type=mime_type, filename=filename)
     digest = hashlib.sha256(data).hexdigest()
     now = utcnow()
-    asset = db.scalar(
-        select(MediaAsset).where(MediaAsset.sender_id == sender.id, MediaAsset.sha256 == digest)
+    stored = select(MediaAsset).where(
+        MediaAsset.sender_id == sender.id, MediaAsset.sha256 == digest
     )
+    asset = db.scalar(stored)
     if asset is not None and expires_at(asset) - REUPLOAD_MARGIN > now:
         return asset, True
     try:
@@ -130,19 +133,30 @@ async def upload(
         media_id = await provider.upload_media(
             sender=creds,
             data=data,
-            mime_type=mime_type.split(";")[0].strip().lower(),
+            mime_type=mime,
             filename=filename,
         )
     except WhatsAppError as exc:
         raise as_app_error(exc, action="media upload", field="file") from exc
     finally:
         await provider.aclose()
-    if asset is None:
-        asset = MediaAsset(workspace_id=workspace_id, sender_id=sender.id, sha256=digest)
-        db.add(asset)
-    asset.kind, asset.mime_type, asset.filename = kind, mime_type.split(";")[0].lower(), filename
-    asset.size_bytes, asset.provider_media_id, asset.uploaded_at = len(data), media_id, now
-    db.flush()
+    values = {"kind": kind, "mime_type": mime, "filename": filename, "size_bytes": len(data)}
+    values |= {"provider_media_id": media_id, "uploaded_at": now}
+    if asset is not None:  # re-upload of an id about to expire
+        for key, value in values.items():
+            setattr(asset, key, value)
+        db.flush()
+        return asset, False
+    try:
+        with db.begin_nested():
+            asset = MediaAsset(workspace_id=workspace_id, sender_id=sender.id, sha256=digest)
+            for key, value in values.items():
+                setattr(asset, key, value)
+            db.add(asset)
+            db.flush()
+    except IntegrityError:  # the same file uploaded concurrently: keep the first row
+        asset = db.scalars(stored).one()
+        return asset, True
     return asset, False
 
 
