@@ -295,3 +295,16 @@ def test_an_id_near_its_30_days_is_refused_then_uploaded_again(
     )
     assert r.status_code == 201, r.text
     assert r.json()["media"]["id"] == again["provider_media_id"]
+
+
+def test_sandbox_simulates_a_quick_reply_tap():
+    from app.integrations.whatsapp.sandbox import Outcome, plan_events
+
+    outcome = Outcome(failure=None, delivered=True, read=True, reply="Yes I'm interested")
+    common = {"sender": SBX, "wamid": "wamid.X", "to": "14155550101", "callback_data": "1"}
+    events = plan_events(**common, outcome=outcome, start=0, step=1, quick_reply="promo-yes")
+    message = events[-1][1]["entry"][0]["changes"][0]["value"]["messages"][0]
+    assert (message["type"], message["button"]["payload"]) == ("button", "promo-yes")
+    assert message["context"]["id"] == "wamid.X"
+    text = plan_events(**common, outcome=outcome, start=0, step=1)[-1][1]
+    assert text["entry"][0]["changes"][0]["value"]["messages"][0]["type"] == "text"

@@ -132,9 +132,17 @@ def status_payload(
 
 
 def reply_payload(
-    *, sender: SenderCredentials, wamid: str, recipient: str, text: str, at: float
+    *,
+    sender: SenderCredentials,
+    wamid: str,
+    recipient: str,
+    text: str,
+    at: float,
+    button: str | None = None,
 ) -> dict[str, Any]:
-    message = {
+    """A reply to `wamid`: text, or — for a template with a quick-reply button — a tap on it,
+    which Meta reports as a `button` message carrying the payload we sent."""
+    message: dict[str, Any] = {
         "from": recipient,
         "id": "wamid.SBXR" + uuid.uuid4().hex.upper(),
         "timestamp": str(int(at)),
@@ -142,6 +150,9 @@ def reply_payload(
         "text": {"body": text},
         "context": {"from": sender.phone_number_id, "id": wamid},
     }
+    if button is not None:
+        del message["text"]
+        message.update(type="button", button={"payload": button, "text": button})
     contact = {"profile": {"name": "Sandbox User"}, "wa_id": recipient}
     return _envelope(sender, {"contacts": [contact], "messages": [message]})
 
@@ -155,6 +166,7 @@ def plan_events(
     outcome: Outcome,
     start: float,
     step: float,
+    quick_reply: str | None = None,
 ) -> list[tuple[float, dict[str, Any]]]:
     """(delay in seconds, payload) for every webhook the outcome produces, in order."""
     common = {"sender": sender, "wamid": wamid, "recipient": to, "callback_data": callback_data}
@@ -176,6 +188,7 @@ def plan_events(
                     recipient=to,
                     text=outcome.reply,
                     at=start + step * n,
+                    button=quick_reply,
                 ),
             )
         )
@@ -264,7 +277,13 @@ class SandboxProvider:
     name = "sandbox"
 
     async def _accept(
-        self, *, sender: SenderCredentials, to: str, callback_data: str, template: bool
+        self,
+        *,
+        sender: SenderCredentials,
+        to: str,
+        callback_data: str,
+        template: bool,
+        quick_reply: str | None = None,
     ) -> str:
         if settings.SANDBOX_LATENCY_MS > 0:
             await asyncio.sleep(settings.SANDBOX_LATENCY_MS / 1000)
@@ -286,6 +305,7 @@ class SandboxProvider:
             outcome=outcome,
             start=time.time(),
             step=max(settings.SANDBOX_STATUS_DELAY_SECONDS, 1.0),
+            quick_reply=quick_reply,
         )
         await asyncio.to_thread(emit, events)
         return wamid
@@ -319,7 +339,18 @@ class SandboxProvider:
         callback_data: str,
     ) -> str:
         check_components(components)
-        return await self._accept(sender=sender, to=to, callback_data=callback_data, template=True)
+        payloads = [
+            c["parameters"][0]["payload"]
+            for c in components
+            if c.get("type") == "button" and c.get("sub_type") == "quick_reply"
+        ]
+        return await self._accept(
+            sender=sender,
+            to=to,
+            callback_data=callback_data,
+            template=True,
+            quick_reply=payloads[0] if payloads else None,
+        )
 
     async def send_media(
         self,
