@@ -70,7 +70,15 @@ def world(client, db, workspace, redis_client) -> World:
         headers=workspace.headers,
     )
     assert r.status_code == 201, r.text
+    media = client.post(
+        "/api/v1/media",
+        data={"phone_number_id": str(sender.id)},
+        files={"file": ("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png")},
+        headers=workspace.headers,
+    )
+    assert media.status_code == 201, media.text
     ids = {
+        "media_id": media.json()["id"],
         "contact_id": contact.id,
         "sender_id": sender.id,
         "template_id": template.id,
@@ -205,6 +213,7 @@ BODIES: dict[tuple[str, str], list[Body]] = {
 CONTROL = {("POST", "/api/v1/templates/sync"): (422, "waba_id")}
 SPECIAL = {
     ("POST", "/api/v1/contacts/import"),  # multipart: test_import_upload_bad_input
+    ("POST", "/api/v1/media"),  # multipart: test_media_upload_bad_input
     ("POST", "/api/v1/webhooks/whatsapp"),  # signed: test_webhook_bad_input
 }
 
@@ -405,6 +414,45 @@ def test_import_upload_bad_input(client, world):
     assert not problems, "\n".join(problems)
 
 
+def test_media_upload_bad_input(client, world):
+    url, problems = "/api/v1/media", []
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    sender = {"phone_number_id": str(world.sender_id)}
+    cases = [
+        ("JSON instead of multipart", {"json": {"file": "x"}}, "file"),
+        ("no file", {"data": sender}, "file"),
+        ("no sender", {"files": {"file": ("a.png", png, "image/png")}}, "phone_number_id"),
+        ("gif", {"data": sender, "files": {"file": ("a.gif", b"GIF89a", "image/gif")}}, "file"),
+        (
+            "not a png",
+            {"data": sender, "files": {"file": ("a.png", b"<html>", "image/png")}},
+            "file",
+        ),
+        ("empty", {"data": sender, "files": {"file": ("a.png", b"", "image/png")}}, "file"),
+        ("no name", {"data": sender, "files": {"file": ("", png, "image/png")}}, "file"),
+    ]
+    for bad in BAD_IDS:
+        files = {"file": ("a.png", png, "image/png")}
+        cases.append(
+            (
+                f"sender {bad}",
+                {"data": {"phone_number_id": str(bad)}, "files": files},
+                "phone_number_id",
+            )
+        )
+    for label, kwargs, field in cases:
+        _check(problems, label, client.post(url, headers=world.headers, **kwargs), field)
+    r = client.post(
+        url,
+        headers=world.headers,
+        data={"phone_number_id": "987654"},
+        files={"file": ("a.png", png, "image/png")},
+    )
+    _check(problems, "unknown sender", r, None)
+    assert r.status_code == 404, r.text
+    assert not problems, "\n".join(problems)
+
+
 def test_webhook_bad_input(client, world):
     url, problems = "/api/v1/webhooks/whatsapp", []
 
@@ -490,7 +538,7 @@ def test_every_request_body_is_a_request_model():
         for model in models:
             if isinstance(model, type) and issubclass(model, BaseModel):
                 if model.__module__.startswith("fastapi"):  # multipart form, built by FastAPI
-                    assert route.path == "/contacts/import", route.path
+                    assert route.path in ("/contacts/import", "/media"), route.path
                     continue
                 assert issubclass(model, RequestModel), (route.path, model)
                 checked += 1

@@ -84,7 +84,8 @@ def test_same_name_and_language_is_409(client, auth, other_workspace):
         ("body", "Hi {{2}}"),
         ("body", "Hi {{1}} and {{3}}"),
         ("body", "Hi {{0}}"),
-        ("body", "Hi {{name}}"),
+        ("body", "Hi {{Name}}"),
+        ("body", "Hi {{1}} and {{name}}"),
         ("body", "Hi {{ 1 }}"),
         ("body", "x" * 1025),
         ("components", "not a list"),
@@ -173,7 +174,9 @@ def test_param_count(body, count):
     assert service.param_count(body) == count
 
 
-@pytest.mark.parametrize("body", ["{{2}}", "{{1}} {{3}}", "{{x}}", "{{}}", "{{-1}}"])
+@pytest.mark.parametrize(
+    "body", ["{{2}}", "{{1}} {{3}}", "{{X}}", "{{}}", "{{-1}}", "{{01}}", "{{1}} {{x}}"]
+)
 def test_param_count_rejects(body):
     with pytest.raises(ValidationFailed) as info:
         service.param_count(body)

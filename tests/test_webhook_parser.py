@@ -101,8 +101,13 @@ def test_batch_walks_every_entry_change_status_and_message():
         ("wamid.BATCH.3", "failed"),
     ]
     assert [m.wamid for m in batch.messages] == ["wamid.IN.batch.1"]
-    # The template-status change is not a message webhook: kept, not dropped.
-    assert [u.get("field") for u in batch.unknown] == ["message_template_status_update"]
+    # The template-status change is an account update, read as one, not dropped.
+    assert batch.unknown == []
+    [update] = batch.account_updates
+    assert (update.kind, update.value["message_template_name"]) == (
+        "message_template_status_update",
+        "order_update",
+    )
     assert classify(payload) == "mixed"
     assert batch.phone_number_ids == ["106540352242922"]
 

@@ -1,7 +1,9 @@
 """A fake Meta Graph API (WhatsApp Cloud API) on 127.0.0.1 for tests and benchmarks.
 
 It speaks the documented wire format: `POST /{version}/{phone_number_id}/messages` (text,
-template and mark-read bodies), `GET /{version}/{waba_id}/message_templates` with cursor paging,
+media, template and mark-read bodies; media and template rules in `graph_rules`),
+`POST /{version}/{phone_number_id}/media` (multipart upload, answers `{"id"}`),
+`GET /{version}/{waba_id}/message_templates` with cursor paging,
 Bearer tokens per id, and Graph error bodies (`{"error": {"message", "type", "code",
 "error_data": {"details"}, "fbtrace_id"}}`). Bad requests get code 100 (HTTP 400), bad tokens
 code 190 (HTTP 401). Built on aiohttp.web so it never caps a benchmark.
@@ -64,12 +66,14 @@ import orjson
 import pytest
 from aiohttp import web
 
+from tests.fakes import graph_rules
+
 DEFAULT_TOKEN = "test-access-token"
 _VERSION = re.compile(r"^v\d+\.\d+$")
 _DIGITS = re.compile(r"^\d{5,20}$")
 _TYPES = frozenset(("text", "template", "image", "audio", "video", "document", "sticker"))
 _TYPES |= {"interactive", "location", "contacts", "reaction"}
-_COUNTS = ("requests", "accepted", "errors", "malformed", "rejected", "mark_read")
+_COUNTS = ("requests", "accepted", "errors", "malformed", "rejected", "mark_read", "uploads")
 # HTTP status Meta answers with for each code (its error-code reference); default 400.
 _HTTP_FOR_CODE = {
     **dict.fromkeys((0, 190), 401),
@@ -151,6 +155,9 @@ class GraphState:
         self.rules: list[Rule] = []
         self.records: list[dict[str, Any]] = []
         self.templates: dict[str, list[dict[str, Any]]] = {}
+        self.media: dict[str, set[str]] = {}  # phone_number_id → uploaded media ids
+        self.uploads: list[dict[str, Any]] = []
+        self.rejections: list[dict[str, Any]] = []  # requests refused by graph_rules
         self.counts: Counter[str] = Counter()
         self.by_code: Counter[int] = Counter()
         self.accepted_cb: Counter[str] = Counter()
@@ -231,6 +238,23 @@ def _validate(payload: Any) -> str | None:
     return None
 
 
+def _rules_problem(st: GraphState, node: str, payload: dict[str, Any]) -> tuple[int, str] | None:
+    """Meta's media and template rules (tests/fakes/graph_rules.py) for a well-formed body."""
+    kind, uploaded = payload.get("type", "text"), st.media.get(node, set())
+    if kind in graph_rules.MEDIA_TYPES:
+        return graph_rules.media_problem(kind, payload[kind], uploaded, kind)
+    if kind != "template":
+        return None
+    tpl = payload["template"]
+    problem = graph_rules.components_problem(tpl.get("components", []), uploaded)
+    if problem or not st.templates:
+        return problem  # without set_templates the fake checks the shape only
+    definition = graph_rules.find_template(st.templates, tpl["name"], tpl["language"]["code"])
+    if definition is None:
+        return 132001, f"template name {tpl['name']} does not exist in {tpl['language']['code']}"
+    return graph_rules.template_problem(definition, tpl)
+
+
 async def _messages(request: web.Request) -> web.StreamResponse:
     st: GraphState = request.app[STATE]
     node, version = request.match_info["node"], request.match_info["version"]
@@ -254,6 +278,12 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         if problem:
             st.counts["rejected"] += 1
             return _bad(100, problem)
+        coded = _rules_problem(st, node, payload)
+        if coded:
+            st.counts["rejected"] += 1
+            st.by_code[coded[0]] += 1
+            st.rejections.append({"to": payload.get("to"), "code": coded[0], "details": coded[1]})
+            return _bad(*coded)
         if payload.get("status") == "read":
             st.counts["mark_read"] += 1
             return _json({"success": True})
@@ -275,6 +305,7 @@ async def _answer_send(
         "type": kind,
         "body": payload["text"]["body"] if kind == "text" else None,
         "template": payload.get("template"),
+        "media": payload.get(kind) if kind in graph_rules.MEDIA_TYPES else None,
         "callback_data": payload.get("biz_opaque_callback_data"),
         "wamid": None,
         "outcome": "accepted",
@@ -331,6 +362,43 @@ async def _drop(request: web.Request, body: bytes, *, partial: bool) -> web.Stre
     raise asyncio.CancelledError  # aiohttp treats it as a lost client; nothing more is written
 
 
+_UPLOAD_TYPES = frozenset(
+    {"image/jpeg", "image/png", "video/mp4", "video/3gpp", "application/pdf", "text/plain"}
+    | {"audio/aac", "audio/mpeg", "audio/ogg", "audio/mp4", "image/webp", "application/msword"}
+    | {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+)
+
+
+async def _upload(request: web.Request) -> web.Response:
+    """`POST /{phone_number_id}/media`: multipart `messaging_product`, `file`, `type`."""
+    st: GraphState = request.app[STATE]
+    node = request.match_info["node"]
+    st.counts["requests"] += 1
+    if not st.token_ok(node, request.headers.get("Authorization")):
+        st.counts["rejected"] += 1
+        return _bad(190, "Invalid OAuth access token - Cannot parse access token")
+    if not request.content_type.startswith("multipart/form-data"):
+        return _bad(100, "media upload must be multipart/form-data")
+    form = await request.post()
+    file = form.get("file")
+    if form.get("messaging_product") != "whatsapp":
+        return _bad(100, "messaging_product must be 'whatsapp'")
+    if not isinstance(file, web.FileField):
+        return _bad(100, "file is required")
+    mime = file.content_type or str(form.get("type") or "")
+    data = file.file.read()
+    if mime not in _UPLOAD_TYPES or not data:
+        return _bad(131053, f"Media upload error: unsupported or empty file ({mime})")
+    media_id = str(10**15 + len(st.uploads) + 1)
+    st.media.setdefault(node, set()).add(media_id)
+    st.uploads.append(
+        {"phone_number_id": node, "id": media_id, "mime_type": mime, "size": len(data)}
+        | {"filename": file.filename, "type": form.get("type")}
+    )
+    st.counts["uploads"] += 1
+    return _json({"id": media_id})
+
+
 async def _templates(request: web.Request) -> web.Response:
     st: GraphState = request.app[STATE]
     node = request.match_info["node"]
@@ -369,6 +437,8 @@ async def _control(request: web.Request) -> web.Response:
         return _json(st.records[since:])
     if request.method == "GET" and action == "stats":
         return _json(st.stats())
+    if request.method == "GET" and action in ("uploads", "rejections"):
+        return _json(getattr(st, action))
     if request.method != "POST":
         raise web.HTTPMethodNotAllowed(request.method, ["POST"])
     try:
@@ -398,10 +468,11 @@ def make_app(
     default_token: str | None = DEFAULT_TOKEN,
     tokens: dict[str, str] | None = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app = web.Application(client_max_size=20 * 1024 * 1024)  # uploads up to 16 MB
     app[STATE] = GraphState(latency_ms=latency_ms, default_token=default_token, tokens=tokens or {})
     app.router.add_route("*", "/_fake/{action}", _control)
     app.router.add_post("/{version}/{node}/messages", _messages)
+    app.router.add_post("/{version}/{node}/media", _upload)
     app.router.add_get("/{version}/{node}/message_templates", _templates)
     return app
 
@@ -437,6 +508,13 @@ class GraphControl:
 
     def stats(self) -> dict[str, Any]:
         return self._call("GET", "stats")
+
+    def uploads(self) -> list[dict[str, Any]]:
+        return self._call("GET", "uploads")
+
+    def rejections(self) -> list[dict[str, Any]]:
+        """Sends refused by Meta's media/template rules: to, code, details."""
+        return self._call("GET", "rejections")
 
 
 class FakeGraphAPI(GraphControl):

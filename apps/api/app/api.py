@@ -9,6 +9,7 @@ from app.analytics.router import router as analytics_router
 from app.campaigns.router import router as campaigns_router
 from app.contacts.router import router as contacts_router
 from app.inbound.router import router as webhook_router
+from app.media.router import router as media_router
 from app.pacing.router import router as pacing_router
 from app.senders.router import router as senders_router
 from app.templates.router import router as templates_router
@@ -22,6 +23,7 @@ api_router.include_router(contacts_router)
 api_router.include_router(senders_router)
 api_router.include_router(pacing_router)
 api_router.include_router(templates_router)
+api_router.include_router(media_router)
 api_router.include_router(campaigns_router)
 api_router.include_router(ai_router)
 api_router.include_router(analytics_router)

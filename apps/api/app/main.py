@@ -50,6 +50,7 @@ def create_app() -> FastAPI:
         # CSV uploads and 100k-recipient campaign bodies need more than the default limit.
         overrides={
             "/api/v1/contacts/import": settings.MAX_UPLOAD_BYTES,
+            "/api/v1/media": settings.MAX_UPLOAD_BYTES + 65_536,  # the file + its form fields
             "/api/v1/campaigns": 8 * settings.MAX_REQUEST_BODY_BYTES,
         },
     )

@@ -6,6 +6,7 @@ from app.campaigns.models import Campaign, DripStep, Enrollment
 from app.contacts.models import Contact
 from app.core.db import Base
 from app.inbound.models import WebhookEvent
+from app.media.models import MediaAsset
 from app.messaging.models import Message, MessageEvent
 from app.senders.models import SenderNumber
 from app.templates.models import Template
@@ -19,6 +20,7 @@ __all__ = [
     "DailyReport",
     "DripStep",
     "Enrollment",
+    "MediaAsset",
     "Message",
     "MessageEvent",
     "RiskAssessment",

@@ -39,6 +39,13 @@ class Campaign(IdMixin, TimestampMixin, Base):
         IdType, ForeignKey("templates.id", ondelete="RESTRICT")
     )
     template_params: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
+    # The template's other slots (header, named body parameters, buttons), media resolved:
+    # app.templates.components describes the shape.
+    template_components: Mapped[dict[str, Any]] = mapped_column(
+        JSONType, nullable=False, default=dict
+    )
+    # A free-form media message: {"type", "id" | "link", "filename"?}; the text is its caption.
+    media: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # "metadata" is reserved by SQLAlchemy's declarative base; the column keeps the seed's name.
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
     contact_ids: Mapped[list[int]] = mapped_column(JSONType, nullable=False, default=list)
@@ -66,6 +73,10 @@ class DripStep(IdMixin, Base):
     )
     # Template steps: one string per template parameter, same placeholder syntax as texts.
     template_params: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
+    template_components: Mapped[dict[str, Any]] = mapped_column(
+        JSONType, nullable=False, default=dict
+    )
+    media: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class Enrollment(IdMixin, TimestampMixin, Base):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from jinja2.sandbox import SandboxedEnvironment
 
 from app.campaigns.models import Campaign, DripStep
+from app.templates.components import preview
 from app.templates.models import Template
 from app.templates.service import build_components
 
@@ -159,24 +160,40 @@ def missing_placeholders(
 
 @dataclass
 class RenderedMessage:
-    """What the engine sends for one recipient: a text body or a template with components."""
+    """What the engine sends for one recipient: a text body, a template with components, or
+    a media message (`media`: {"type", "id" | "link", "filename"?}; `body` is its caption)."""
 
-    kind: Literal["text", "template"]
+    kind: Literal["text", "template", "media"]
     body: str
     template_name: str | None = None
     language: str | None = None
     components: list[dict[str, Any]] = field(default_factory=list)
+    media: dict[str, Any] | None = None
+
+    def media_object(self) -> tuple[str, dict[str, Any]]:
+        """(type, the Cloud API media object) of a media message."""
+        media = dict(self.media or {})
+        kind = media.pop("type")
+        media.pop("media_id", None)  # our id; Meta gets its own
+        if self.body.strip():
+            media["caption"] = self.body
+        return kind, media
 
 
-_TEMPLATE_PARAM = re.compile(r"\{\{\s*(\d+)\s*\}\}")
-
-
-def _template_preview(body: str, params: list[str]) -> str:
-    def sub(match: re.Match[str]) -> str:
-        index = int(match[1]) - 1
-        return params[index] if 0 <= index < len(params) else match[0]
-
-    return _TEMPLATE_PARAM.sub(sub, body or "")
+def _render_slots(
+    slots: Mapping[str, Any], *, contact: Any, metadata: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The slots with every text value personalised; media and locations pass unchanged."""
+    out: dict[str, Any] = dict(slots)
+    header = slots.get("header") or {}
+    if "text" in header:
+        out["header"] = {"text": render(header["text"], contact=contact, metadata=metadata)}
+    for key in ("body", "buttons"):
+        if slots.get(key):
+            out[key] = {
+                k: render(v, contact=contact, metadata=metadata) for k, v in slots[key].items()
+            }
+    return out
 
 
 def render_message(
@@ -189,6 +206,8 @@ def render_message(
     template_id = source.template_id
     if template_id is None:
         body = render(source.message_template or "", contact=contact, metadata=metadata)
+        if source.media:
+            return RenderedMessage(kind="media", body=body, media=source.media)
         return RenderedMessage(kind="text", body=body)
 
     template = db.get(Template, template_id)
@@ -197,11 +216,11 @@ def render_message(
     params = [
         render(raw, contact=contact, metadata=metadata) for raw in source.template_params or []
     ]
-
+    slots = _render_slots(source.template_components or {}, contact=contact, metadata=metadata)
     return RenderedMessage(
         kind="template",
-        body=_template_preview(template.body, params),
+        body=preview(template.body, params=params, named=slots.get("body")),
         template_name=template.name,
         language=template.language,
-        components=build_components(template, params),
+        components=build_components(template, params, slots),
     )

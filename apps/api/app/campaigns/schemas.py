@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from app.core.enums import CampaignStatus, CampaignType
 from app.core.schemas import DbId, RequestModel, UTCDatetime
+from app.media.schemas import MediaMessage, MediaRef
 
 Id = DbId
 # WhatsApp caps a text body at 4096 characters.
@@ -17,14 +25,71 @@ MAX_DRIP_STEPS = 50
 MAX_DELAY_HOURS = 24 * 365
 
 
+# A slot value: fixed text, or personalisation (`{first_name|there}`, `{product_name}` from
+# metadata), exactly like message texts.
+SlotText = Annotated[str, Field(min_length=1, max_length=1024)]
+ParamName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$", max_length=100)]
+ButtonIndex = Annotated[str, StringConstraints(pattern=r"^[0-9]$")]
+
+
+class LocationIn(RequestModel):
+    model_config = ConfigDict(extra="forbid")
+
+    latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    name: str | None = Field(default=None, max_length=1000)
+    address: str | None = Field(default=None, max_length=1000)
+
+
+class HeaderIn(RequestModel):
+    """The template header's value: its text parameter, its media or its location."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: SlotText | None = None
+    image: MediaRef | None = None
+    video: MediaRef | None = None
+    document: MediaRef | None = None
+    location: LocationIn | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> HeaderIn:
+        if sum(v is not None for v in self.__dict__.values()) != 1:
+            raise ValueError("give exactly one of text, image, video, document or location")
+        return self
+
+    def given(self) -> tuple[str, Any]:
+        return next((k, v) for k, v in self.__dict__.items() if v is not None)
+
+
+class TemplateComponentsIn(RequestModel):
+    """What fills the template's other slots (positional body parameters: `template_params`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    header: HeaderIn | None = None
+    body: dict[ParamName, SlotText] | None = Field(
+        default=None, description='Named body parameters: {"first_name": "{first_name|there}"}.'
+    )
+    buttons: dict[ButtonIndex, SlotText] = Field(
+        default_factory=dict,
+        description="By button index: a URL button's suffix, a copy-code button's coupon code, "
+        "a quick-reply button's payload.",
+    )
+
+
 class _TemplateRef(RequestModel):
-    """A template by id, or by name + language."""
+    """A template by id, or by name + language, and what fills its slots."""
 
     template_id: Id | None = None
     template_name: str | None = Field(default=None, min_length=1, max_length=512)
     language: str | None = Field(default=None, min_length=2, max_length=15)
     template_params: list[Annotated[str, Field(max_length=1024)]] = Field(
         default_factory=list, max_length=100
+    )
+    template_components: TemplateComponentsIn | None = None
+    media: MediaMessage | None = Field(
+        default=None, description="Send the text as the caption of this image/video/document."
     )
 
     @property
@@ -42,10 +107,13 @@ class DripStepIn(_TemplateRef):
 
     @model_validator(mode="after")
     def _one_kind(self) -> DripStepIn:
-        if (self.message is None) == (not self.uses_template):
-            raise ValueError("give exactly one of `message` or `template_id`/`template_name`")
-        if self.message is not None and self.template_params:
-            raise ValueError("`template_params` is only used with a template step")
+        free_form = self.message is not None or self.media is not None
+        if free_form == self.uses_template:
+            raise ValueError(
+                "give exactly one of `message`/`media` or `template_id`/`template_name`"
+            )
+        if free_form and (self.template_params or self.template_components):
+            raise ValueError("`template_params`/`template_components` need a template step")
         return self
 
 
@@ -88,6 +156,8 @@ class DripStepOut(BaseModel):
     message_template: str | None
     template_id: int | None
     template_params: list[str]
+    template_components: dict[str, Any]
+    media: dict[str, Any] | None
 
 
 class CampaignOut(BaseModel):
@@ -100,6 +170,8 @@ class CampaignOut(BaseModel):
     message_template: str | None
     template_id: int | None
     template_params: list[str]
+    template_components: dict[str, Any]
+    media: dict[str, Any] | None
     metadata: dict[str, Any]
     stop_on_reply: bool
     ai_rewrite: bool
@@ -138,6 +210,8 @@ _COLUMNS = (
     "message_template",
     "template_id",
     "template_params",
+    "template_components",
+    "media",
     "stop_on_reply",
     "ai_rewrite",
     "scheduled_at",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, defer
 from app.campaigns import events
 from app.campaigns.models import Campaign, DripStep, Enrollment
 from app.campaigns.schemas import CampaignCreate
+from app.campaigns.template_lifecycle import pause_if_unsendable, require_sendable
 from app.campaigns.validation import audience, id_chunks, ids_clause, validate_create
 from app.contacts.models import Contact
 from app.core.db import IdType, dialect_insert, utcnow
@@ -60,7 +61,13 @@ def create_campaign(*, db: Session, workspace_id: int, data: CampaignCreate) -> 
     sender = senders_service.get_sender(
         db=db, workspace_id=workspace_id, sender_id=data.phone_number_id
     )
-    plan = validate_create(db=db, workspace_id=workspace_id, sender_status=sender.status, data=data)
+    plan = validate_create(
+        db=db,
+        workspace_id=workspace_id,
+        sender_id=sender.id,
+        sender_status=sender.status,
+        data=data,
+    )
     campaign = Campaign(
         workspace_id=workspace_id,
         sender_id=sender.id,
@@ -70,6 +77,8 @@ def create_campaign(*, db: Session, workspace_id: int, data: CampaignCreate) -> 
         message_template=data.message_template,
         template_id=plan.template.id if plan.template else None,
         template_params=list(data.template_params) if plan.template else [],
+        template_components=plan.template_components,
+        media=plan.media,
         meta=data.metadata,
         contact_ids=plan.contact_ids,
         stop_on_reply=plan.stop_on_reply,
@@ -86,6 +95,8 @@ def create_campaign(*, db: Session, workspace_id: int, data: CampaignCreate) -> 
             message_template=step.message,
             template_id=step.template.id if step.template else None,
             template_params=list(step.template_params) if step.template else [],
+            template_components=step.template_components,
+            media=step.media,
         )
         for i, step in enumerate(plan.steps)
     ]
@@ -202,7 +213,7 @@ def _insert_per_recipient(
 def _materialise_broadcast(*, db: Session, campaign: Campaign, now: datetime) -> None:
     """One queued outbound row per recipient, in bulk. The unique (campaign, contact, step)
     constraint makes a repeat insert nothing. Bodies are rendered by the engine at send time."""
-    kind = "template" if campaign.template_id else "text"
+    kind = "template" if campaign.template_id else (campaign.media or {}).get("type", "text")
     columns = {
         "workspace_id": literal(campaign.workspace_id, IdType),
         "contact_id": Contact.id,
@@ -275,6 +286,7 @@ def start_campaign(*, db: Session, workspace_id: int, campaign_id: int) -> Campa
     campaign = _transition(
         db=db, workspace_id=workspace_id, campaign_id=campaign_id, action="start"
     )
+    require_sendable(db=db, campaign=campaign, action="starts")
     return _start(db=db, campaign=campaign)
 
 
@@ -300,7 +312,9 @@ def claim_due_scheduled(*, db: Session, now: datetime | None = None) -> Campaign
     campaign = db.scalar(stmt.execution_options(populate_existing=True))
     if campaign is None:
         return None
-    return _start(db=db, campaign=campaign)
+    _start(db=db, campaign=campaign)
+    pause_if_unsendable(db=db, campaign=campaign)
+    return campaign
 
 
 def pause_campaign(*, db: Session, workspace_id: int, campaign_id: int) -> Campaign:
@@ -318,6 +332,7 @@ def resume_campaign(*, db: Session, workspace_id: int, campaign_id: int) -> Camp
     campaign = _transition(
         db=db, workspace_id=workspace_id, campaign_id=campaign_id, action="resume"
     )
+    require_sendable(db=db, campaign=campaign, action="resumes")
     campaign.status = S.RUNNING
     campaign.status_reason = None
     db.flush()

@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, ColumnElement, and_, any_, case, func, litera
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from app.campaigns import personalize
+from app.campaigns import personalize, slots
 from app.campaigns.schemas import MAX_DRIP_STEPS, CampaignCreate, DripStepIn, _TemplateRef
 from app.contacts.models import Contact
 from app.core.config import settings
@@ -99,6 +99,8 @@ class StepPlan:
     message: str | None
     template: Template | None
     template_params: list[str]
+    template_components: dict[str, Any] = field(default_factory=dict)
+    media: dict[str, Any] | None = None
 
 
 @dataclass
@@ -112,6 +114,8 @@ class CampaignPlan:
     ai_rewrite: bool
     scheduled_at: datetime | None
     texts: list[tuple[str, str]] = field(default_factory=list)  # (field, text) to personalise
+    template_components: dict[str, Any] = field(default_factory=dict)
+    media: dict[str, Any] | None = None
 
 
 class _Errors:
@@ -136,8 +140,8 @@ class _Errors:
 def _resolve_template(
     *, db: Session, workspace_id: int, ref: _TemplateRef, prefix: str, errors: _Errors
 ) -> Template | None:
-    """The approved template `ref` names. Unknown → 404 (raised); not approved, ambiguous or a
-    wrong parameter count → a 422 entry under `prefix`."""
+    """The approved template `ref` names. Unknown → 404 (raised); not approved or ambiguous →
+    a 422 entry under `prefix` (its slots are checked by `slots.template_slots`)."""
 
     try:
         template = templates_service.get_approved_template(
@@ -151,17 +155,6 @@ def _resolve_template(
         for item in exc.errors or [{"field": "template_id", "message": exc.message}]:
             errors.add(prefix + str(item.get("field") or "template_id"), item["message"])
         return None
-    try:
-        expected = templates_service.param_count(template.body)
-    except ValidationFailed as exc:
-        errors.add(prefix + "template_id", exc.message)
-        return None
-    if len(ref.template_params) != expected:
-        errors.add(
-            prefix + "template_params",
-            f"template {template.name} takes {expected} parameter(s), "
-            f"got {len(ref.template_params)}",
-        )
     return template
 
 
@@ -250,8 +243,49 @@ def check_placeholders(
                 )
 
 
+def _message_parts(
+    *,
+    db: Session,
+    workspace_id: int,
+    sender_id: int,
+    ref: _TemplateRef,
+    text: str | None,
+    text_field: str,
+    prefix: str,
+    errors: _Errors,
+) -> tuple[Template | None, dict[str, Any], dict[str, Any] | None, list[tuple[str, str]]]:
+    """One message's (template, template slots, media, texts to personalise)."""
+    if ref.uses_template:
+        template = _resolve_template(
+            db=db, workspace_id=workspace_id, ref=ref, prefix=prefix, errors=errors
+        )
+        if template is None:
+            return None, {}, None, []
+        found, texts = slots.template_slots(
+            db=db,
+            workspace_id=workspace_id,
+            sender_id=sender_id,
+            template=template,
+            ref=ref,
+            prefix=prefix,
+            errors=errors,
+        )
+        return template, found, None, texts
+    media = slots.media_message(
+        db=db,
+        workspace_id=workspace_id,
+        sender_id=sender_id,
+        ref=ref,
+        caption=text,
+        caption_field=text_field,
+        prefix=prefix,
+        errors=errors,
+    )
+    return None, {}, media, [(prefix + text_field, text)] if text is not None else []
+
+
 def validate_create(
-    *, db: Session, workspace_id: int, sender_status: str, data: CampaignCreate
+    *, db: Session, workspace_id: int, sender_id: int, sender_status: str, data: CampaignCreate
 ) -> CampaignPlan:
     """All checks of a POST /campaigns body; one 422 listing every problem found."""
     errors = _Errors()
@@ -259,45 +293,52 @@ def validate_create(
     if sender_status != SenderStatus.ACTIVE:
         errors.add("phone_number_id", f"phone number is {sender_status}, not active")
 
-    template = None
+    template, components, media = None, {}, None
     steps: list[StepPlan] = []
     texts: list[tuple[str, str]] = []
+    parts = {"db": db, "workspace_id": workspace_id, "sender_id": sender_id, "errors": errors}
     if data.type == CampaignType.BROADCAST:
-        if (data.message_template is None) == (not data.uses_template):
+        free_form = data.message_template is not None or data.media is not None
+        if free_form == data.uses_template:
             errors.add(
                 "message_template",
-                "give exactly one of message_template or template_id/template_name",
+                "give exactly one of message_template (or media) or template_id/template_name",
             )
-        elif data.message_template is not None:
-            texts.append(("message_template", data.message_template))
-            if data.template_params:
-                errors.add("template_params", "only used with template_id/template_name")
         else:
-            template = _resolve_template(
-                db=db, workspace_id=workspace_id, ref=data, prefix="", errors=errors
+            if free_form and data.template_params:
+                errors.add("template_params", "only used with template_id/template_name")
+            template, components, media, texts = _message_parts(
+                **parts,
+                ref=data,
+                text=data.message_template,
+                text_field="message_template",
+                prefix="",
             )
-            texts += [(f"template_params.{i}", p) for i, p in enumerate(data.template_params)]
     else:
-        if data.message_template is not None or data.uses_template:
+        if data.message_template is not None or data.uses_template or data.media is not None:
             errors.add(
                 "message_template",
                 "a drip campaign takes its messages from "
-                "metadata.sequence, not message_template/template_id",
+                "metadata.sequence, not message_template/template_id/media",
             )
         for i, step in enumerate(_parse_steps(metadata, errors)):
-            prefix = f"metadata.sequence.{i}."
-            step_template = None
-            if step.message is not None:
-                texts.append((prefix + "message", step.message))
-            else:
-                step_template = _resolve_template(
-                    db=db, workspace_id=workspace_id, ref=step, prefix=prefix, errors=errors
-                )
-                texts += [
-                    (f"{prefix}template_params.{j}", p) for j, p in enumerate(step.template_params)
-                ]
+            step_template, step_components, step_media, step_texts = _message_parts(
+                **parts,
+                ref=step,
+                text=step.message,
+                text_field="message",
+                prefix=f"metadata.sequence.{i}.",
+            )
+            texts += step_texts
             steps.append(
-                StepPlan(step.delay_hours, step.message, step_template, step.template_params)
+                StepPlan(
+                    step.delay_hours,
+                    step.message,
+                    step_template,
+                    step.template_params if step_template else [],
+                    step_components,
+                    step_media,
+                )
             )
 
     scheduled_at = data.scheduled_at  # aware UTC already (`UTCDatetime`)
@@ -321,4 +362,6 @@ def validate_create(
             errors=errors,
         )
     errors.raise_if_any()
-    return CampaignPlan(ids, template, steps, stop_on_reply, ai_rewrite, scheduled_at, texts)
+    return CampaignPlan(
+        ids, template, steps, stop_on_reply, ai_rewrite, scheduled_at, texts, components, media
+    )

@@ -24,6 +24,7 @@ from app.contacts.models import Contact
 from app.contacts.optout_keywords import match_opt_out
 from app.core.db import dialect_insert, utcnow
 from app.core.enums import Direction, EnrollmentState, MessageStatus
+from app.inbound import account_updates
 from app.inbound.optout import KEYWORD_TYPES
 from app.inbound.parser import InboundMessage, ParsedBatch, parse_webhook
 from app.inbound.statuses import StatusItem, apply_isolated, is_transient
@@ -60,6 +61,7 @@ class IngestReport:
     messages_stored: int = 0
     messages_duplicate: int = 0
     opt_outs: int = 0
+    account_changes: int = 0  # template / number rows changed by account webhooks
     errors: list[str] = field(default_factory=list)
 
     def count_status(self, outcome: str, error: str | None) -> None:
@@ -153,7 +155,8 @@ def ingest_message(
             message_id=message_id,
             event=MessageStatus.RECEIVED,
             occurred_at=at,
-            data={"webhook_event_id": webhook_event_id, "type": msg.type},
+            data={"webhook_event_id": webhook_event_id, "type": msg.type}
+            | ({"button_payload": msg.button_payload} if msg.button_payload else {}),
         )
     )
     _open_service_window(db=db, contact_id=contact.id, at=at)
@@ -283,6 +286,10 @@ def ingest_events(
         reports[k].count_status(outcome, error)
     for (event_id, _), batch, report in zip(events, parsed, reports, strict=True):
         _ingest_messages(db=db, batch=batch, senders=senders, event_id=event_id, report=report)
+        if batch.account_updates:
+            changed, errors = account_updates.apply_all(db, batch.account_updates)
+            report.account_changes += changed
+            report.errors += errors
     return reports
 
 

@@ -26,6 +26,9 @@ STATUS_KNOWN_KEYS = frozenset(
     }
 )
 MESSAGE_KNOWN_KEYS = frozenset({"id", "from", "timestamp", "type", "context"})
+TEMPLATE_STATUS = "message_template_status_update"
+TEMPLATE_QUALITY = "message_template_quality_update"
+NUMBER_QUALITY = "phone_number_quality_update"
 
 
 @dataclass(frozen=True)
@@ -99,14 +102,35 @@ class InboundMessage:
         return None
 
     @property
+    def button_payload(self) -> str | None:
+        """What a tapped button carries: a template quick reply's payload (`button.payload`,
+        the one we sent, else the button text), or an interactive reply button's id."""
+        if self.type == "button":
+            return _str(self.content.get("payload")) or _str(self.content.get("text"))
+        reply = self.content.get("button_reply") if self.type == "interactive" else None
+        return _str(reply.get("id")) if isinstance(reply, dict) else None
+
+    @property
     def reacted_to(self) -> str | None:
         return _str(self.content.get("message_id")) if self.type == "reaction" else None
+
+
+@dataclass
+class AccountUpdate:
+    """A WhatsApp Business Account change: a template's status or quality, or a number's
+    quality/messaging limit. `waba_id` is the entry id; `at` the entry's `time`."""
+
+    kind: str  # TEMPLATE_STATUS | TEMPLATE_QUALITY | NUMBER_QUALITY
+    waba_id: str | None
+    at: datetime | None
+    value: dict[str, Any]
 
 
 @dataclass
 class ParsedBatch:
     statuses: list[StatusUpdate] = field(default_factory=list)
     messages: list[InboundMessage] = field(default_factory=list)
+    account_updates: list[AccountUpdate] = field(default_factory=list)
     unknown: list[dict[str, Any]] = field(default_factory=list)  # changes/items we can't read
 
     @property
@@ -165,17 +189,35 @@ def iter_changes(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return changes
 
 
+def account_kind(change: dict[str, Any]) -> str | None:
+    """Which account update a change is, by its content (Meta's own example of a quality
+    update carries `field: message_template_status_update`), or None."""
+    value = change.get("value")
+    if not isinstance(value, dict):
+        return None
+    if value.get("message_template_id") is not None or value.get("message_template_name"):
+        if value.get("new_quality_score"):
+            return TEMPLATE_QUALITY
+        return TEMPLATE_STATUS if value.get("event") else None
+    if change.get("field") == NUMBER_QUALITY and value.get("display_phone_number"):
+        return NUMBER_QUALITY
+    return None
+
+
 def classify(payload: dict[str, Any]) -> str:
-    """`statuses`, `messages`, `mixed` or `other`, without building records (request path)."""
-    has_status = has_message = False
+    """`statuses`, `messages`, `mixed`, `account` or `other`, without building records."""
+    has_status = has_message = has_account = False
     for change in iter_changes(payload):
         value = change.get("value")
         if isinstance(value, dict):
             has_status = has_status or bool(value.get("statuses"))
             has_message = has_message or bool(value.get("messages"))
+            has_account = has_account or account_kind(change) is not None
     if has_status and has_message:
         return "mixed"
-    return "statuses" if has_status else "messages" if has_message else "other"
+    if has_status or has_message:
+        return "statuses" if has_status else "messages"
+    return "account" if has_account else "other"
 
 
 def first_phone_number_id(payload: dict[str, Any]) -> str | None:
@@ -252,29 +294,40 @@ def parse_webhook(payload: Any) -> ParsedBatch:
     if not isinstance(payload, dict):
         batch.unknown.append({"payload": payload})
         return batch
-    for change in iter_changes(payload):
-        value = change.get("value")
-        if not isinstance(value, dict):
-            batch.unknown.append(change)
-            continue
-        meta = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
-        channel = Channel(
-            phone_number_id=_str(meta.get("phone_number_id")),
-            display_phone_number=_str(meta.get("display_phone_number")),
-        )
-        names = _profile_names(value)
-        for item in _list_of_dicts(value.get("statuses")):
-            status = _parse_status(item, channel)
-            if status:
-                batch.statuses.append(status)
-            else:
-                batch.unknown.append(item)
-        for item in _list_of_dicts(value.get("messages")):
-            message = _parse_message(item, channel, names)
-            if message:
-                batch.messages.append(message)
-            else:
-                batch.unknown.append(item)
-        if not value.get("statuses") and not value.get("messages"):
-            batch.unknown.append(change)  # other fields (errors, template updates, …) kept
+    for entry in _list_of_dicts(payload.get("entry")):
+        for change in _list_of_dicts(entry.get("changes")):
+            _parse_change(batch, entry, change)
     return batch
+
+
+def _parse_change(batch: ParsedBatch, entry: dict[str, Any], change: dict[str, Any]) -> None:
+    value = change.get("value")
+    if not isinstance(value, dict):
+        batch.unknown.append(change)
+        return
+    kind = account_kind(change)
+    if kind is not None:
+        waba = _str(entry.get("id"))
+        at = parse_timestamp(entry.get("time"))
+        batch.account_updates.append(AccountUpdate(kind, waba, at, value))
+        return
+    meta = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+    channel = Channel(
+        phone_number_id=_str(meta.get("phone_number_id")),
+        display_phone_number=_str(meta.get("display_phone_number")),
+    )
+    names = _profile_names(value)
+    for item in _list_of_dicts(value.get("statuses")):
+        status = _parse_status(item, channel)
+        if status:
+            batch.statuses.append(status)
+        else:
+            batch.unknown.append(item)
+    for item in _list_of_dicts(value.get("messages")):
+        message = _parse_message(item, channel, names)
+        if message:
+            batch.messages.append(message)
+        else:
+            batch.unknown.append(item)
+    if not value.get("statuses") and not value.get("messages"):
+        batch.unknown.append(change)  # other fields (errors, …) are kept

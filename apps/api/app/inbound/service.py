@@ -28,7 +28,7 @@ from app.inbound.parser import classify, first_phone_number_id, is_envelope
 from app.senders.models import SenderNumber
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
-PROCESSABLE_KINDS = frozenset({"statuses", "messages", "mixed"})
+PROCESSABLE_KINDS = frozenset({"statuses", "messages", "mixed", "account"})
 
 
 class InvalidSignature(AppError):
@@ -145,7 +145,7 @@ def _insert_rows(deliveries: list[Delivery], provider: str) -> list[dict[str, An
             "kind": d.kind,
             "raw_json": d.raw_json,
             "received_at": now,
-            # Nothing to process (e.g. a template-status change): stored, marked done.
+            # Nothing to process (a field we do not act on): stored, marked done.
             "processed_at": None if d.kind in PROCESSABLE_KINDS else now,
             "attempts": 0,
         }

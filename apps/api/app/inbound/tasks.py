@@ -34,6 +34,7 @@ TASK_FOR_KIND = {
     "statuses": "update_message_status",
     "messages": "process_incoming_message",
     "mixed": "process_incoming_message",  # the task applies everything in the event
+    "account": "process_incoming_message",  # template status/quality, number quality
 }
 MAX_ATTEMPTS = 5
 SWEEP_BATCH = 500

@@ -189,6 +189,11 @@ async def _send_one(
                 components=r.components,
                 callback_data=str(item.row.id),
             )
+        if r.kind == "media":
+            kind, media = r.media_object()
+            return await provider.send_media(
+                sender=creds, to=item.phone, kind=kind, media=media, callback_data=str(item.row.id)
+            )
         return await provider.send_text(
             sender=creds, to=item.phone, body=r.body, callback_data=str(item.row.id)
         )

@@ -26,5 +26,12 @@ class Template(IdMixin, TimestampMixin, Base):
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
     components: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=TemplateStatus.PENDING)
+    # Why Meta rejected, paused or disabled it (from the status webhook), for a person to read.
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    # Meta's quality score: GREEN, YELLOW, RED or UNKNOWN (message_template_quality_update).
+    quality_score: Mapped[str] = mapped_column(String(20), nullable=False, default="UNKNOWN")
+    # When the last status / quality webhook applied happened at Meta: older ones are ignored.
+    status_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    quality_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     provider_template_id: Mapped[str | None] = mapped_column(String(64))
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

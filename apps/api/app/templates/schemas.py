@@ -1,8 +1,7 @@
-"""Request/response bodies for WhatsApp message templates, and the {{n}} parameter rule."""
+"""Request/response bodies for WhatsApp message templates, and the parameter rule."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, Literal
 
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.enums import TemplateStatus
 from app.core.schemas import DbId, RequestModel
+from app.templates.components import parse_params, slot_fields, spec_for
 
 Category = Literal["MARKETING", "UTILITY", "AUTHENTICATION"]
 
@@ -19,28 +19,11 @@ NAME_PATTERN = r"^[a-z0-9_]+$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(_[A-Z][A-Za-z]{1,3})?$"
 BODY_MAX_CHARS = 1024  # Meta's limit for a template body
 
-_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
-
 
 def count_params(body: str) -> int:
-    """Number of positional parameters in a template body.
-
-    Every placeholder must be `{{n}}` with n a positive integer, and the set used must be
-    exactly 1..n (Meta rejects gaps); a parameter may repeat. Raises ValueError otherwise."""
-    found: set[int] = set()
-    for raw in _PLACEHOLDER.findall(body):
-        token = raw.strip()
-        if not token.isdigit() or int(token) < 1 or token != raw:
-            raise ValueError(f"placeholder {{{{{raw}}}}} is not a positional parameter {{{{n}}}}")
-        found.add(int(token))
-    expected = set(range(1, len(found) + 1))
-    if found != expected:
-        missing = sorted(expected - found) or sorted(found - expected)
-        raise ValueError(
-            "parameters must be consecutive from {{1}}; "
-            f"used {sorted(found)}, problem at {missing}"
-        )
-    return len(found)
+    """Number of parameters in a template body: positional `{{1}}`…`{{n}}` (consecutive from
+    1; a parameter may repeat) or named `{{first_name}}`. Raises ValueError otherwise."""
+    return parse_params(body).size
 
 
 class _TemplateFields(RequestModel):
@@ -101,8 +84,14 @@ class TemplateOut(BaseModel):
     category: str
     body: str
     param_count: int
+    parameter_format: Literal["POSITIONAL", "NAMED"]
+    slots: list[dict[str, Any]] = Field(
+        description="What a campaign fills for this template (field names of POST /campaigns)."
+    )
     components: list[dict[str, Any]]
     status: str
+    status_reason: str | None
+    quality_score: str
     provider_template_id: str | None
     synced_at: datetime | None
     created_at: datetime
@@ -110,12 +99,18 @@ class TemplateOut(BaseModel):
 
     @classmethod
     def from_model(cls, template: object) -> TemplateOut:
-        data = {name: getattr(template, name) for name in cls.model_fields if name != "param_count"}
+        derived = ("param_count", "parameter_format", "slots")
+        data = {name: getattr(template, name) for name in cls.model_fields if name not in derived}
         try:
-            params = count_params(data["body"] or "")
-        except ValueError:  # a synced body Meta accepted with a shape we do not model
-            params = 0
-        return cls(**data, param_count=params)
+            spec = spec_for(body=data["body"] or "", components=data["components"])
+        except ValueError:  # a synced template Meta accepted with a shape we do not model
+            return cls(**data, param_count=0, parameter_format="POSITIONAL", slots=[])
+        return cls(
+            **data,
+            param_count=spec.body_params.size,
+            parameter_format="NAMED" if spec.body_params.named else "POSITIONAL",
+            slots=slot_fields(spec),
+        )
 
 
 class TemplateSyncRequest(RequestModel):

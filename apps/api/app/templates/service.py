@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -11,19 +11,27 @@ from sqlalchemy.orm import Session
 from app.core.db import delete_restricted
 from app.core.enums import TemplateStatus
 from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.templates import components as tc
 from app.templates.models import Template
 from app.templates.schemas import TemplateCreate, TemplateUpdate, count_params
 
-_BREAKS = re.compile(r"[\t\r\n]+")
-_LONG_SPACES = re.compile(r" {5,}")
-
 
 def param_count(body: str) -> int:
-    """How many {{n}} parameters a body takes; a malformed body is a 422 on `body`."""
+    """How many parameters a body takes; a malformed body is a 422 on `body`."""
     try:
         return count_params(body)
     except ValueError as exc:
         raise ValidationFailed(str(exc), field="body") from exc
+
+
+def template_spec(template: Template) -> tc.TemplateSpec:
+    """What the template needs filled; a malformed text is a 422 on `template_id`."""
+    try:
+        return tc.spec_for(body=template.body, components=template.components)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"Template {template.name} ({template.language}): {exc}", field="template_id"
+        ) from exc
 
 
 def get_template(*, db: Session, workspace_id: int, template_id: int) -> Template:
@@ -129,28 +137,14 @@ def get_approved_template(
     return approved[0]
 
 
-def _clean_param(value: object, index: int) -> str:
-    # Meta rejects parameter text with newlines/tabs or more than 4 consecutive spaces (132018).
-    text = _LONG_SPACES.sub("    ", _BREAKS.sub(" ", str(value if value is not None else "")))
-    if not text.strip():
-        raise ValidationFailed(
-            f"template parameter {{{{{index}}}}} is empty", field="template_params"
-        )
-    return text
-
-
-def build_components(template: Template, params: list[str]) -> list[dict[str, Any]]:
-    """The Cloud API `template.components` for a send: one body component with the parameters
-    in order, or none when the body takes no parameters."""
-    expected = param_count(template.body)
-    if len(params) != expected:
-        raise ValidationFailed(
-            f"Template {template.name} takes {expected} parameter(s), got {len(params)}",
-            field="template_params",
-        )
-    if expected == 0:
-        return []
-    parameters = [
-        {"type": "text", "text": _clean_param(value, i)} for i, value in enumerate(params, 1)
-    ]
-    return [{"type": "body", "parameters": parameters}]
+def build_components(
+    template: Template, params: list[str], slots: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The Cloud API `template.components` of one send: header, body (positional `params` or
+    named `slots["body"]`) and buttons, every value already personalised. A slot that does not
+    fit the template is a 422 naming it."""
+    spec = template_spec(template)
+    try:
+        return tc.build(spec, params=params, slots=slots)
+    except tc.SlotError as exc:
+        raise ValidationFailed(f"Template {template.name}: {exc.message}", field=exc.field) from exc

@@ -17,12 +17,13 @@ from app.core.db import utcnow
 from app.core.enums import TemplateStatus
 from app.core.errors import AppError, ValidationFailed
 from app.core.security import decrypt_secret
-from app.integrations.whatsapp.base import ErrorCategory, WhatsAppError
+from app.integrations.whatsapp.base import WhatsAppError
 from app.integrations.whatsapp.cloud_api import CloudApiProvider
+from app.integrations.whatsapp.errors import as_app_error
 from app.senders.models import SenderNumber
 from app.templates.models import Template
 
-FIELDS = "name,status,category,language,components,id"
+FIELDS = "name,status,category,language,components,id,quality_score,rejected_reason"
 PAGE_SIZE = 100
 MAX_PAGES = 1000  # a guard against a server that never stops paging
 
@@ -45,6 +46,16 @@ def _body_text(components: list[dict[str, Any]]) -> str:
         if str(component.get("type", "")).upper() == "BODY":
             return str(component.get("text") or "")
     return ""
+
+
+def _quality(raw: Any) -> str:
+    score = raw.get("score") if isinstance(raw, dict) else raw
+    return str(score or "UNKNOWN").upper()[:20]
+
+
+def _reason(item: dict[str, Any]) -> str | None:
+    reason = str(item.get("rejected_reason") or "").upper()
+    return f"rejected by Meta: {reason}" if reason and reason != "NONE" else None
 
 
 def _credentials(sender: SenderNumber) -> tuple[str, str]:
@@ -105,22 +116,6 @@ def _decode(body: bytes) -> dict[str, Any]:
     return page
 
 
-def _upstream_error(exc: WhatsAppError) -> AppError:
-    """A Graph failure as our error shape: bad credentials are the caller's to fix (422)."""
-    if exc.category is ErrorCategory.SENDER_BLOCKED:
-        return ValidationFailed(
-            f"Cloud API rejected the sender's credentials: {exc.message}",
-            field="access_token",
-            graph_code=exc.code,
-        )
-    return AppError(
-        f"Cloud API template sync failed: {exc.message}",
-        code="whatsapp_api_error",
-        status_code=502,
-        errors=[{"field": "waba_id", "message": exc.message, "graph_code": exc.code}],
-    )
-
-
 async def sync_templates(*, db: Session, workspace_id: int, sender: SenderNumber) -> dict:
     """Upsert the sender's templates by (name, language); the caller commits.
 
@@ -131,7 +126,7 @@ async def sync_templates(*, db: Session, workspace_id: int, sender: SenderNumber
     try:
         remote = await fetch_templates(waba_id=waba_id, token=token)
     except WhatsAppError as exc:
-        raise _upstream_error(exc) from exc
+        raise as_app_error(exc, action="template sync", field="waba_id") from exc
 
     existing = {
         (t.name, t.language): t
@@ -152,6 +147,8 @@ async def sync_templates(*, db: Session, workspace_id: int, sender: SenderNumber
             "components": components,
             "body": _body_text(components),
             "provider_template_id": str(item["id"]) if item.get("id") else None,
+            "quality_score": _quality(item.get("quality_score")),
+            "status_reason": _reason(item),
             "synced_at": now,
         }
         row = existing.get((name, language))

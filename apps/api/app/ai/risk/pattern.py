@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session, aliased
 
 from app.ai.risk.content import ContentSignals, content_signals
 from app.ai.risk.similarity import near_duplicates
+from app.campaigns.models import Campaign, DripStep
 from app.contacts.models import Contact
-from app.core.enums import Direction, MessageStatus
+from app.core.enums import CampaignStatus, Direction, MessageStatus
 from app.messaging.models import Message
 from app.senders.limits import effective_caps
 from app.senders.models import SenderNumber
+from app.templates.models import Template
 
 # Meta error codes that speak about the sender's reputation (SPEC §5).
 WATCHED_CODES = {
@@ -123,9 +125,29 @@ def sender_metrics(
         "near_duplicate_ratio": round(sim.ratio, 3),
         "max_similarity": round(sim.max_similarity, 1),
         "quality_rating": sender.quality_rating,
+        "template_quality": _template_quality(db, sender),
         "content_risk_max": worst_score,
         "content_risk_example": worst_text,
     }
+
+
+def _template_quality(db: Session, sender: SenderNumber) -> dict[str, str]:
+    """Meta's YELLOW/RED quality scores of the templates this number's running campaigns send
+    (message_template_quality_update): a low score precedes a paused template."""
+    running = select(Campaign.id).where(
+        Campaign.sender_id == sender.id, Campaign.status == CampaignStatus.RUNNING
+    )
+    used = (
+        select(Campaign.template_id)
+        .where(Campaign.id.in_(running))
+        .union(select(DripStep.template_id).where(DripStep.campaign_id.in_(running)))
+    )
+    rows = db.execute(
+        select(Template.name, Template.language, Template.quality_score).where(
+            Template.id.in_(used), Template.quality_score.in_(("YELLOW", "RED"))
+        )
+    )
+    return {f"{name} ({language})": score for name, language, score in rows}
 
 
 def _worst_content(bodies: list[str], most: int = 5) -> tuple[int | None, str | None]:
@@ -222,5 +244,15 @@ def pattern_signals(m: dict[str, Any]) -> ContentSignals:
         s.add(40, "quality rating RED", "Pause marketing until the quality rating recovers")
     elif quality in ("YELLOW", "MEDIUM"):
         s.add(20, "quality rating YELLOW", "Slow down and review recent content")
+    low = m.get("template_quality") or {}
+    red = sorted(name for name, score in low.items() if score == "RED")
+    if red:
+        s.add(
+            min(40, 20 * len(red)),
+            "template quality RED: " + ", ".join(red),
+            "Stop sending low-quality templates before Meta pauses them",
+        )
+    elif low:
+        s.add(10, "template quality YELLOW: " + ", ".join(sorted(low)))
     s.score = min(100, s.score)
     return s

@@ -21,6 +21,10 @@ class SenderCredentials:
     waba_id: str | None = None
 
 
+MEDIA_KINDS = ("image", "video", "document")
+MAX_CAPTION = 1024  # Meta's limit for a media caption
+
+
 class ErrorCategory(StrEnum):
     """What the caller must do about a failed send (SPEC §5)."""
 
@@ -81,6 +85,26 @@ class WhatsAppProvider(Protocol):
         callback_data: str,
     ) -> str:
         """Send an approved template message; returns the `wamid`."""
+        ...
+
+    async def send_media(
+        self,
+        *,
+        sender: SenderCredentials,
+        to: str,
+        kind: str,
+        media: dict[str, Any],
+        callback_data: str,
+    ) -> str:
+        """Send an image, video or document (`media`: `id` or `link`, optional `caption`,
+        documents a `filename`); returns the `wamid`. Free-form: the 24 h window applies."""
+        ...
+
+    async def upload_media(
+        self, *, sender: SenderCredentials, data: bytes, mime_type: str, filename: str
+    ) -> str:
+        """Upload a file for this number (`POST /{phone_number_id}/media`); returns the media
+        id Meta keeps for 30 days, usable in any message from the same number."""
         ...
 
     async def mark_read(self, *, sender: SenderCredentials, wamid: str) -> None: ...

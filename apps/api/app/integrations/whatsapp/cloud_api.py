@@ -108,6 +108,7 @@ class CloudApiProvider:
         token: str | None,
         json: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
+        data: aiohttp.FormData | None = None,
     ) -> tuple[int, bytes]:
         """One Graph API call; non-2xx answers raise a classified `WhatsAppError`."""
         if not token:
@@ -120,7 +121,7 @@ class CloudApiProvider:
         headers = {"Authorization": f"Bearer {token}"}
         try:
             async with session.request(
-                method, self.url(path), json=json, params=params, headers=headers
+                method, self.url(path), json=json, params=params, data=data, headers=headers
             ) as resp:
                 status = resp.status
                 body = await resp.read()
@@ -200,6 +201,40 @@ class CloudApiProvider:
             template["components"] = components
         payload["template"] = template
         return await self._send(sender, payload)
+
+    async def send_media(
+        self,
+        *,
+        sender: SenderCredentials,
+        to: str,
+        kind: str,
+        media: dict[str, Any],
+        callback_data: str,
+    ) -> str:
+        payload = self._envelope(to, kind, callback_data)
+        payload[kind] = media
+        return await self._send(sender, payload)
+
+    async def upload_media(
+        self, *, sender: SenderCredentials, data: bytes, mime_type: str, filename: str
+    ) -> str:
+        form = aiohttp.FormData()
+        form.add_field("messaging_product", "whatsapp")
+        form.add_field("type", mime_type)
+        form.add_field("file", data, filename=filename, content_type=mime_type)
+        _, body = await self.request(
+            "POST", f"{sender.phone_number_id}/media", token=sender.access_token, data=form
+        )
+        try:
+            media_id = orjson.loads(body)["id"]
+        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            raise WhatsAppError(
+                message="media upload answered without an id",
+                http_status=200,
+                category=ErrorCategory.RETRY,
+                details={"raw": body.decode("utf-8", "replace")[:2000]},
+            ) from exc
+        return str(media_id)
 
     async def mark_read(self, *, sender: SenderCredentials, wamid: str) -> None:
         payload = {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from app.core.db import utcnow
+from app.core.errors import AppError, ValidationFailed
 from app.integrations.whatsapp.base import ErrorCategory, WhatsAppError
 
 RETRY = ErrorCategory.RETRY
@@ -209,4 +210,26 @@ def ambiguous(exc: BaseException) -> WhatsAppError:
         message=f"no usable answer after the request was sent: {exc!r}",
         category=AMBIGUOUS,
         details={"exception": type(exc).__name__},
+    )
+
+
+def as_app_error(exc: WhatsAppError, *, action: str, field: str) -> AppError:
+    """A Graph failure of an explicit API action (template sync, media upload) in our error
+    shape: credentials Meta rejects are the caller's to fix (422 on `access_token`), a request
+    Meta refuses is a 422 on `field`, anything else a 502."""
+    if exc.category is ErrorCategory.SENDER_BLOCKED:
+        return ValidationFailed(
+            f"Cloud API rejected the sender's credentials: {exc.message}",
+            field="access_token",
+            graph_code=exc.code,
+        )
+    if exc.category is ErrorCategory.PERMANENT and exc.http_status and exc.http_status < 500:
+        return ValidationFailed(
+            f"Cloud API refused the {action}: {exc.message}", field=field, graph_code=exc.code
+        )
+    return AppError(
+        f"Cloud API {action} failed: {exc.message}",
+        code="whatsapp_api_error",
+        status_code=502,
+        errors=[{"field": field, "message": exc.message, "graph_code": exc.code}],
     )

@@ -15,6 +15,7 @@ tests and demos repeat; without a seed it is random.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 import time
 import uuid
@@ -23,7 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.config import settings
-from app.integrations.whatsapp.base import ErrorCategory, SenderCredentials, WhatsAppError
+from app.integrations.whatsapp.base import (
+    MAX_CAPTION,
+    MEDIA_KINDS,
+    ErrorCategory,
+    SenderCredentials,
+    WhatsAppError,
+)
 
 REPLIES = (
     "Yes I'm interested",
@@ -125,9 +132,17 @@ def status_payload(
 
 
 def reply_payload(
-    *, sender: SenderCredentials, wamid: str, recipient: str, text: str, at: float
+    *,
+    sender: SenderCredentials,
+    wamid: str,
+    recipient: str,
+    text: str,
+    at: float,
+    button: str | None = None,
 ) -> dict[str, Any]:
-    message = {
+    """A reply to `wamid`: text, or — for a template with a quick-reply button — a tap on it,
+    which Meta reports as a `button` message carrying the payload we sent."""
+    message: dict[str, Any] = {
         "from": recipient,
         "id": "wamid.SBXR" + uuid.uuid4().hex.upper(),
         "timestamp": str(int(at)),
@@ -135,6 +150,9 @@ def reply_payload(
         "text": {"body": text},
         "context": {"from": sender.phone_number_id, "id": wamid},
     }
+    if button is not None:
+        del message["text"]
+        message.update(type="button", button={"payload": button, "text": button})
     contact = {"profile": {"name": "Sandbox User"}, "wa_id": recipient}
     return _envelope(sender, {"contacts": [contact], "messages": [message]})
 
@@ -148,6 +166,7 @@ def plan_events(
     outcome: Outcome,
     start: float,
     step: float,
+    quick_reply: str | None = None,
 ) -> list[tuple[float, dict[str, Any]]]:
     """(delay in seconds, payload) for every webhook the outcome produces, in order."""
     common = {"sender": sender, "wamid": wamid, "recipient": to, "callback_data": callback_data}
@@ -169,10 +188,71 @@ def plan_events(
                     recipient=to,
                     text=outcome.reply,
                     at=start + step * n,
+                    button=quick_reply,
                 ),
             )
         )
     return events
+
+
+MEDIA_ID_PREFIX = "sbx-media-"
+_BUTTON_PARAMS = {"url": "text", "quick_reply": "payload", "copy_code": "coupon_code"}
+
+
+def _invalid(detail: str, code: int = 131009) -> WhatsAppError:
+    """What the Cloud API answers for a request it refuses: a permanent 400."""
+    return WhatsAppError(
+        f"(#{code}) Parameter value is not valid: {detail}",
+        code=code,
+        http_status=400,
+        category=ErrorCategory.PERMANENT,
+        details={"details": detail},
+    )
+
+
+def sandbox_media_id(phone_number_id: str, data: bytes) -> str:
+    """The id the sandbox gives an upload: the same file on the same number, the same id."""
+    return MEDIA_ID_PREFIX + hashlib.sha256(phone_number_id.encode() + data).hexdigest()[:24]
+
+
+def check_media(kind: str, media: Any, *, where: str) -> None:
+    """The media object of a message or header: an uploaded `id` or an http(s) `link`."""
+    if not isinstance(media, dict) or ("id" in media) == ("link" in media):
+        raise _invalid(f"{where} needs exactly one of id or link", code=100)
+    if "id" in media and not str(media["id"]).startswith(MEDIA_ID_PREFIX):
+        raise _invalid(f"{where}.id {media['id']!r} was not uploaded to the sandbox", code=131053)
+    if "link" in media and not str(media["link"]).startswith(("https://", "http://")):
+        raise _invalid(f"{where}.link must be an http(s) URL", code=100)
+    if len(str(media.get("caption") or "")) > MAX_CAPTION:
+        raise _invalid(f"{where}.caption is longer than {MAX_CAPTION} characters", code=100)
+    if "filename" in media and kind != "document":
+        raise _invalid(f"{where}.filename is only for documents", code=100)
+
+
+def check_components(components: Any) -> None:
+    """The shape Meta documents for `template.components` (what the sandbox can check without
+    knowing the template): header/body text, media and location parameters, buttons with a
+    sub_type, an index 0–9 and the parameter type their sub_type takes."""
+    if not isinstance(components, list):
+        raise _invalid("template.components must be a list", code=100)
+    for i, comp in enumerate(components):
+        where = f"components[{i}]"
+        kind = comp.get("type") if isinstance(comp, dict) else None
+        params = comp.get("parameters") if isinstance(comp, dict) else None
+        if kind not in ("header", "body", "button") or not isinstance(params, list) or not params:
+            raise _invalid(f"{where} needs a type (header/body/button) and parameters", code=100)
+        for param in params:
+            ptype = param.get("type") if isinstance(param, dict) else None
+            if ptype == "text" and not str(param.get("text") or "").strip():
+                raise _invalid(f"{where} has an empty text parameter", code=131008)
+            if ptype in MEDIA_KINDS:
+                check_media(ptype, param.get(ptype), where=f"{where}.{ptype}")
+        if kind == "button":
+            sub_type, index = comp.get("sub_type"), str(comp.get("index", ""))
+            if sub_type not in _BUTTON_PARAMS or not index.isdigit() or int(index) > 9:
+                raise _invalid(f"{where} needs a sub_type and an index 0-9")
+            if params[0].get("type") != _BUTTON_PARAMS[sub_type]:
+                raise _invalid(f"{where}: a {sub_type} button takes a {_BUTTON_PARAMS[sub_type]}")
 
 
 WebhookSink = Callable[[list[tuple[float, dict[str, Any]]]], None]
@@ -197,7 +277,13 @@ class SandboxProvider:
     name = "sandbox"
 
     async def _accept(
-        self, *, sender: SenderCredentials, to: str, callback_data: str, template: bool
+        self,
+        *,
+        sender: SenderCredentials,
+        to: str,
+        callback_data: str,
+        template: bool,
+        quick_reply: str | None = None,
     ) -> str:
         if settings.SANDBOX_LATENCY_MS > 0:
             await asyncio.sleep(settings.SANDBOX_LATENCY_MS / 1000)
@@ -219,6 +305,7 @@ class SandboxProvider:
             outcome=outcome,
             start=time.time(),
             step=max(settings.SANDBOX_STATUS_DELAY_SECONDS, 1.0),
+            quick_reply=quick_reply,
         )
         await asyncio.to_thread(emit, events)
         return wamid
@@ -251,7 +338,40 @@ class SandboxProvider:
         components: list[dict[str, Any]],
         callback_data: str,
     ) -> str:
-        return await self._accept(sender=sender, to=to, callback_data=callback_data, template=True)
+        check_components(components)
+        payloads = [
+            c["parameters"][0]["payload"]
+            for c in components
+            if c.get("type") == "button" and c.get("sub_type") == "quick_reply"
+        ]
+        return await self._accept(
+            sender=sender,
+            to=to,
+            callback_data=callback_data,
+            template=True,
+            quick_reply=payloads[0] if payloads else None,
+        )
+
+    async def send_media(
+        self,
+        *,
+        sender: SenderCredentials,
+        to: str,
+        kind: str,
+        media: dict[str, Any],
+        callback_data: str,
+    ) -> str:
+        if kind not in MEDIA_KINDS:
+            raise _invalid(f"type {kind!r} is not image, video or document", code=100)
+        check_media(kind, media, where=kind)
+        return await self._accept(sender=sender, to=to, callback_data=callback_data, template=False)
+
+    async def upload_media(
+        self, *, sender: SenderCredentials, data: bytes, mime_type: str, filename: str
+    ) -> str:
+        if not data:
+            raise _invalid("file is empty", code=100)
+        return sandbox_media_id(sender.phone_number_id, data)
 
     async def mark_read(self, *, sender: SenderCredentials, wamid: str) -> None:
         return None

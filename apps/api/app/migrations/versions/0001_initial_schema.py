@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:28:54.099815
+Create Date: 2026-12-01 09:20:06.126006
 """
 from collections.abc import Sequence
 
@@ -114,6 +114,10 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('components', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('status_reason', sa.Text(), nullable=True),
+    sa.Column('quality_score', sa.String(length=20), nullable=False),
+    sa.Column('status_event_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('quality_event_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('provider_template_id', sa.String(length=64), nullable=True),
     sa.Column('synced_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -151,6 +155,8 @@ def upgrade() -> None:
     sa.Column('message_template', sa.Text(), nullable=True),
     sa.Column('template_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('template_params', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('template_components', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('media', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('metadata', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('contact_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('stop_on_reply', sa.Boolean(), nullable=False),
@@ -171,6 +177,25 @@ def upgrade() -> None:
     op.create_index(op.f('ix_campaigns_sender_id'), 'campaigns', ['sender_id'], unique=False)
     op.create_index('ix_campaigns_status_scheduled', 'campaigns', ['status', 'scheduled_at'], unique=False)
     op.create_index(op.f('ix_campaigns_workspace_id'), 'campaigns', ['workspace_id'], unique=False)
+    op.create_table('media_assets',
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('sender_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('mime_type', sa.String(length=127), nullable=False),
+    sa.Column('filename', sa.String(length=240), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('provider_media_id', sa.String(length=128), nullable=False),
+    sa.Column('uploaded_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['sender_id'], ['sender_numbers.id'], name=op.f('fk_media_assets_sender_id_sender_numbers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_media_assets_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_media_assets')),
+    sa.UniqueConstraint('sender_id', 'sha256', name=op.f('uq_media_assets_sender_id_sha256'))
+    )
+    op.create_index(op.f('ix_media_assets_workspace_id'), 'media_assets', ['workspace_id'], unique=False)
     op.create_table('risk_assessments',
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('sender_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
@@ -196,6 +221,8 @@ def upgrade() -> None:
     sa.Column('message_template', sa.Text(), nullable=True),
     sa.Column('template_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('template_params', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('template_components', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('media', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_drip_steps_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['template_id'], ['templates.id'], name=op.f('fk_drip_steps_template_id_templates'), ondelete='RESTRICT'),
@@ -304,6 +331,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_risk_assessments_workspace_id'), table_name='risk_assessments')
     op.drop_index(op.f('ix_risk_assessments_sender_id'), table_name='risk_assessments')
     op.drop_table('risk_assessments')
+    op.drop_index(op.f('ix_media_assets_workspace_id'), table_name='media_assets')
+    op.drop_table('media_assets')
     op.drop_index(op.f('ix_campaigns_workspace_id'), table_name='campaigns')
     op.drop_index('ix_campaigns_status_scheduled', table_name='campaigns')
     op.drop_index(op.f('ix_campaigns_sender_id'), table_name='campaigns')
