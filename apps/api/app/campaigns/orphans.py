@@ -27,24 +27,29 @@ def cancel_orphaned(*, db: Session, now: datetime, message_ids: Sequence[int] | 
     """Cancel queued outbound rows of cancelled campaigns (only `message_ids` when given)."""
     if message_ids is not None and not message_ids:
         return 0
-    cancelled = select(Campaign.id).where(Campaign.status == CampaignStatus.CANCELLED)
-    stmt = update(Message).where(
-        Message.status == MessageStatus.QUEUED,
-        Message.direction == Direction.OUTBOUND,
-        Message.campaign_id.in_(cancelled),
+    # Core statements on the tables: this runs in processes (the reconciler) that need not
+    # have every mapper configured.
+    m = Message.__table__.c
+    cancelled = select(Campaign.__table__.c.id).where(
+        Campaign.__table__.c.status == CampaignStatus.CANCELLED
+    )
+    stmt = update(Message.__table__).where(
+        m.status == MessageStatus.QUEUED,
+        m.direction == Direction.OUTBOUND,
+        m.campaign_id.in_(cancelled),
     )
     if message_ids is not None:
-        stmt = stmt.where(Message.id.in_(sorted(set(message_ids))))
+        stmt = stmt.where(m.id.in_(sorted(set(message_ids))))
     ids = list(
         db.scalars(
-            stmt.values(status=MessageStatus.CANCELLED, skip_reason=REASON, updated_at=now)
-            .returning(Message.id)
-            .execution_options(synchronize_session=False)
+            stmt.values(
+                status=MessageStatus.CANCELLED, skip_reason=REASON, updated_at=now
+            ).returning(m.id)
         )
     )
     if ids:
         db.execute(
-            insert(MessageEvent),
+            insert(MessageEvent.__table__),
             [
                 {
                     "message_id": i,

@@ -121,6 +121,7 @@ def _record_sent(conn: Connection, params: list[dict[str, Any]]) -> None:
     """Mark answered sends `sent`. PostgreSQL: one UPDATE … FROM unnest(arrays) for the whole
     batch (3 array parameters, nothing to compile per row); elsewhere an executemany. Rows a
     webhook already moved further only get the wamid."""
+    params = [{"b_outside": None, **p} for p in params]  # not known: counted (NULL)
     if conn.dialect.name != "postgresql" or len({p["b_at"] for p in params}) != 1:
         conn.execute(_SENT, params)
         conn.execute(_SENT_LATE, params)

@@ -5,8 +5,8 @@ cap over any 24 hours (a sliding 24 h window holds the calendar-day cap too) and
 (unique recipients reached outside a service window in a moving 24 h; messages inside a
 contact's service window do not count, so the tier is NOT part of the daily cap). The tier
 belongs to the business portfolio, not the number (SPEC §6): its window is shared by every
-number of the same WABA (`portfolio` = the sender's `waba_id`; a number without one has its own window). A contact
-stays in it for 24 h after its LATEST counted send.
+number of the same WABA (`portfolio` = the sender's `waba_id`; a number without one has its
+own window). A contact stays in it for 24 h after its LATEST counted send.
 
 A slot is taken for a claimed message just before its send and given back when the send does
 not happen (skipped, deferred, nothing-sent errors). What the database says was sent or may
