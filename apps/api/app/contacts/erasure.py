@@ -89,8 +89,16 @@ def _scrub_events(db: Session, message_ids: list[int]) -> None:
 def erase_contact(*, db: Session, contact: Contact) -> int:
     """Erase one contact (see the module doc). Returns how many queued messages were
     cancelled. Flushes; the caller commits."""
-    # FOR UPDATE: waits until a batch sending to the contact (FOR SHARE) has finished its
-    # requests, and keeps new message rows for it (FOR KEY SHARE) out until we commit.
+    # Lock order: the contact's messages, then the contact — the order of every writer that
+    # touches both (the results of a batch, the status webhooks), so none can deadlock with
+    # an erasure. FOR UPDATE on the contact waits until a batch sending to it (FOR SHARE) has
+    # finished its requests, and keeps new message rows for it (FOR KEY SHARE) out.
+    db.execute(
+        select(Message.id)
+        .where(Message.contact_id == contact.id)
+        .order_by(Message.id)
+        .with_for_update()
+    ).all()
     db.refresh(contact, with_for_update=True)
     now = utcnow()
     workspace_id, phone = contact.workspace_id, contact.phone
