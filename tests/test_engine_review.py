@@ -43,9 +43,11 @@ def _erase(workspace_id: int, contact_id: int) -> None:
         s.commit()
 
 
-def _store(monkeypatch, store: str) -> None:
+def _pacing(monkeypatch, store: str) -> None:
+    """The throttle store under test (no REDIS_URL: the database store); no warm-up cap."""
     if store == "db":
         monkeypatch.setattr(settings, "REDIS_URL", None)
+    monkeypatch.setattr(settings, "WARMUP_ENABLED", False)
 
 
 # --- 1. deleting a contact during a send ------------------------------------------------------
@@ -119,8 +121,7 @@ def test_contact_erased_while_requests_are_in_flight_loses_nothing(db, workspace
 def test_erasing_reached_contacts_frees_no_cap(
     db, workspace, graph_api, monkeypatch, redis_client, store
 ):
-    _store(monkeypatch, store)
-    monkeypatch.setattr(settings, "WARMUP_ENABLED", False)
+    _pacing(monkeypatch, store)
     sender = big_sender(db, workspace.id, max_per_hour=5, max_per_day=5)
     ids = make_contacts(db, workspace.id, 10)
     cid = make_campaign(db, workspace.id, sender.id, ids)
@@ -144,8 +145,7 @@ def test_erasing_reached_contacts_frees_no_cap(
 def test_resend_after_failed_status_counts_again(
     db, workspace, graph_api, monkeypatch, redis_client, store
 ):
-    _store(monkeypatch, store)
-    monkeypatch.setattr(settings, "WARMUP_ENABLED", False)
+    _pacing(monkeypatch, store)
     sender = big_sender(db, workspace.id, max_per_hour=3, max_per_day=1000)
     ids = make_contacts(db, workspace.id, 4)
     cid = make_campaign(db, workspace.id, sender.id, ids[:2])
@@ -255,8 +255,7 @@ def test_reconciler_cancels_rows_requeued_after_a_cancel(db, workspace, graph_ap
 
 @pytest.mark.parametrize("store", ["redis", "db"])
 def test_tier_ignores_in_window_messages(db, workspace, graph_api, monkeypatch, store):
-    _store(monkeypatch, store)
-    monkeypatch.setattr(settings, "WARMUP_ENABLED", False)
+    _pacing(monkeypatch, store)
     sender = big_sender(db, workspace.id, messaging_tier="TIER_50")
     inside = make_contacts(db, workspace.id, 60, in_window=True)
     outside = make_contacts(db, workspace.id, 60, in_window=False, first=100)
