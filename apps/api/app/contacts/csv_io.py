@@ -247,9 +247,8 @@ class _Importer:
         else:
             self.db.execute(self.upsert, values)
         # A new contact whose number belonged to an erased, opted-out one stays opted out.
-        restore_opt_outs(
-            self.db, self.workspace_id, [p for p in (r.phone for r in rows) if p not in existing]
-        )
+        new = [r.phone for r in rows if r.phone not in existing]
+        restore_opt_outs(db=self.db, workspace_id=self.workspace_id, phones=new)
 
     def _upsert_postgres(self, values: list[dict[str, Any]], now: datetime) -> None:
         rows = orjson.dumps([{name: v[name] for name in _PG_TYPES} for v in values])

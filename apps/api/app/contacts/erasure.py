@@ -156,7 +156,7 @@ def _opt_out_values(s: Suppression) -> dict[str, object]:
     }
 
 
-def take_suppressions(db: Session, workspace_id: int, phones: Iterable[str]) -> dict[str, dict]:
+def take_suppressions(*, db: Session, workspace_id: int, phones: Iterable[str]) -> dict[str, dict]:
     """phone → the opt-out columns an erased contact with that phone had, for contacts about
     to be created; the entries are consumed (the new contact carries the state)."""
     by_hash = {phone_hash(workspace_id, p): p for p in phones}
@@ -176,10 +176,10 @@ def take_suppressions(db: Session, workspace_id: int, phones: Iterable[str]) -> 
     return {by_hash[s.phone_hash]: _opt_out_values(s) for s in found}
 
 
-def restore_opt_outs(db: Session, workspace_id: int, phones: Iterable[str]) -> int:
+def restore_opt_outs(*, db: Session, workspace_id: int, phones: Iterable[str]) -> int:
     """For contacts just created (bulk paths: CSV import, inbound): apply the suppression of an
     erased contact with the same phone. One indexed lookup; usually nothing matches."""
-    taken = take_suppressions(db, workspace_id, phones)
+    taken = take_suppressions(db=db, workspace_id=workspace_id, phones=phones)
     for phone, values in taken.items():
         db.execute(
             update(Contact)

@@ -158,7 +158,7 @@ def create_contact(
         country=country,
         opted_in_at=now if data.opted_in else None,
         opt_in_source=(data.opt_in_source or "api") if data.opted_in else None,
-        **take_suppressions(db, workspace_id, [phone]).get(phone, {}),
+        **take_suppressions(db=db, workspace_id=workspace_id, phones=[phone]).get(phone, {}),
     )
     db.add(contact)
     db.flush()
@@ -259,7 +259,7 @@ def get_or_create_by_phone(
         stmt = insert(Contact).values(**values)
         done = db.execute(stmt.on_conflict_do_nothing(index_elements=["workspace_id", "phone"]))
         if done.rowcount:
-            restore_opt_outs(db, workspace_id, [e164])
+            restore_opt_outs(db=db, workspace_id=workspace_id, phones=[e164])
         existing = find_by_phone(db=db, workspace_id=workspace_id, phone=e164)
         assert existing is not None
     elif name and not existing.name:
