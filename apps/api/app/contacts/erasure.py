@@ -159,9 +159,11 @@ def _opt_out_values(s: Suppression) -> dict[str, object]:
 def take_suppressions(*, db: Session, workspace_id: int, phones: Iterable[str]) -> dict[str, dict]:
     """phone → the opt-out columns an erased contact with that phone had, for contacts about
     to be created; the entries are consumed (the new contact carries the state)."""
-    by_hash = {phone_hash(workspace_id, p): p for p in phones}
-    if not by_hash:
+    phones = list(phones)
+    none_kept = select(Suppression.id).where(Suppression.workspace_id == workspace_id).limit(1)
+    if not phones or db.scalar(none_kept) is None:  # the usual case: nothing to hash at all
         return {}
+    by_hash = {phone_hash(workspace_id, p): p for p in phones}
     found = list(
         db.scalars(
             select(Suppression).where(
