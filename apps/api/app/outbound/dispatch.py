@@ -28,7 +28,7 @@ from app.core.config import settings
 from app.core.db import get_engine, get_sessionmaker, utcnow
 from app.core.enums import CampaignStatus, Direction, MessageStatus, SenderStatus
 from app.messaging.models import Message
-from app.outbound.pipeline import Claimed, SenderInfo, process_batch
+from app.outbound.pipeline import MIN_DEFER, Claimed, SenderInfo, process_batch
 from app.pacing import ThrottleStore, get_throttle
 from app.pacing.throttle import next_room_at
 from app.senders.limits import effective_caps
@@ -51,8 +51,6 @@ _RETURNING = (
     Message.first_deferred_at,
     Message.past_sends,
 )
-# A number at its cap waits at least this long: never "deferred until now" (a claim loop).
-MIN_DEFER = timedelta(seconds=1)
 
 
 @dataclass
