@@ -129,25 +129,28 @@ def test_tier_normalisation_and_unknown():
     assert limits.tier_cap(None) == 250
 
 
-def test_tier_cap_applies_to_daily_and_hourly(warmup_on, monkeypatch):
+def test_tier_cap_is_not_folded_into_daily_and_hourly(warmup_on, monkeypatch):
+    # Issue 13: Meta's tier counts unique recipients outside their service window, not
+    # messages; the throttle checks it in its own window, so it does not cap daily/hourly.
     monkeypatch.setattr(settings, "MAX_MESSAGES_PER_DAY", 5000)
     monkeypatch.setattr(settings, "MAX_MESSAGES_PER_HOUR", 800)
     late = START + timedelta(days=30)
     caps = limits.effective_caps(_sender(messaging_tier="TIER_250"), today=late)
-    assert (caps.tier_cap, caps.daily, caps.hourly) == (250, 250, 250)
+    assert (caps.tier_cap, caps.daily, caps.hourly) == (250, 5000, 800)
     caps = limits.effective_caps(_sender(messaging_tier="TIER_2K"), today=late)
-    assert (caps.tier_cap, caps.daily, caps.hourly) == (2000, 2000, 800)
+    assert (caps.tier_cap, caps.daily, caps.hourly) == (2000, 5000, 800)
     caps = limits.effective_caps(_sender(messaging_tier="TIER_UNLIMITED"), today=late)
     assert (caps.tier_cap, caps.daily) == (None, 5000)
 
 
 def test_minimum_of_everything(warmup_on):
-    # Day 4 (75), tier 50, override 60/day: the tier is the tightest.
+    # Day 4 (75), tier 50, override 60/day: the override is the tightest message cap; the tier
+    # (50 recipients) is its own window (issue 13).
     caps = limits.effective_caps(
         _sender(warmup_started_on=START, messaging_tier="TIER_50", max_per_day=60),
         today=START + timedelta(days=3),
     )
-    assert (caps.warmup_cap, caps.tier_cap, caps.daily, caps.hourly) == (75, 50, 50, 50)
+    assert (caps.warmup_cap, caps.tier_cap, caps.daily, caps.hourly) == (75, 50, 60, 60)
 
 
 # --- counts from the messages table -------------------------------------------------------

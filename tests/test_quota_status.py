@@ -172,9 +172,10 @@ def test_tier_window_is_the_portfolios(client, auth, db, workspace):
     db.commit()
 
     status = _status(client, auth, sender.id)
-    assert (status["tier_cap"], status["daily_cap"]) == (50, 50)
+    # The tier is its own window, not part of the daily cap (issue 13).
+    assert (status["tier_cap"], status["daily_cap"]) == (50, settings.MAX_MESSAGES_PER_DAY)
     assert (status["sent_last_hour"], status["sent_last_24h"]) == (0, 0)
-    assert status["remaining_this_hour"] == min(settings.MAX_MESSAGES_PER_HOUR, 50)
+    assert status["remaining_this_hour"] == settings.MAX_MESSAGES_PER_HOUR
     assert (status["recipients_last_24h"], status["remaining_recipients_24h"]) == (50, 0)
     assert status["sendable_now"] == 0
     assert _at(status["next_room_at"]) == first + timedelta(hours=24)

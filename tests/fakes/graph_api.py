@@ -97,8 +97,19 @@ _TITLES = {
 }
 
 
-def graph_error(code: int, message: str | None = None, details: str | None = None) -> bytes:
+def graph_error(
+    code: int, message: str | None = None, details: str | None = None, subcode: int | None = None
+) -> bytes:
     title = message or _TITLES.get(code, "Error")
+    if subcode is not None:  # Graph's own shape: no error_data, a subcode (e.g. 100/33)
+        error: dict[str, Any] = {
+            "message": title,
+            "type": "GraphMethodException",
+            "code": code,
+            "error_subcode": subcode,
+            "fbtrace_id": "A" + secrets.token_hex(8),
+        }
+        return orjson.dumps({"error": error})
     return orjson.dumps(
         {
             "error": {
@@ -118,6 +129,7 @@ class Rule:
     to: str | None = None
     times: int | None = 1
     code: int = 131000
+    subcode: int | None = None
     http_status: int | None = None
     retry_after: str | None = None
     message: str | None = None
@@ -133,7 +145,16 @@ class Rule:
         times = raw.get("times", None if to else 1)
         fields = {
             k: raw[k]
-            for k in ("kind", "code", "http_status", "message", "body", "delay_ms", "partial")
+            for k in (
+                "kind",
+                "code",
+                "subcode",
+                "http_status",
+                "message",
+                "body",
+                "delay_ms",
+                "partial",
+            )
             if raw.get(k) is not None
         }
         ra = raw.get("retry_after")
@@ -318,7 +339,7 @@ async def _answer_send(
         st.by_code[rule.code] += 1
         headers = {"Retry-After": rule.retry_after} if rule.retry_after else None
         status = rule.http_status or _HTTP_FOR_CODE.get(rule.code, 400)
-        body = graph_error(rule.code, rule.message)
+        body = graph_error(rule.code, rule.message, subcode=rule.subcode)
         return web.Response(
             body=body, status=status, headers=headers, content_type="application/json"
         )

@@ -3,7 +3,7 @@
 from app.ai.models import RiskAssessment
 from app.analytics.models import DailyReport
 from app.campaigns.models import Campaign, DripStep, Enrollment
-from app.contacts.models import Contact
+from app.contacts.models import Contact, Suppression
 from app.core.db import Base
 from app.inbound.models import WebhookEvent
 from app.media.models import MediaAsset
@@ -25,6 +25,7 @@ __all__ = [
     "MessageEvent",
     "RiskAssessment",
     "SenderNumber",
+    "Suppression",
     "Template",
     "WebhookEvent",
     "Workspace",

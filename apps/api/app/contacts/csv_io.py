@@ -24,6 +24,7 @@ from sqlalchemy import String, any_, func, literal, select, text, true, type_coe
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
+from app.contacts.erasure import restore_opt_outs
 from app.contacts.models import Contact
 from app.contacts.phone import check_region, inspect_phone
 from app.contacts.schemas import (
@@ -245,6 +246,9 @@ class _Importer:
             self._upsert_postgres(values, now)
         else:
             self.db.execute(self.upsert, values)
+        # A new contact whose number belonged to an erased, opted-out one stays opted out.
+        new = [r.phone for r in rows if r.phone not in existing]
+        restore_opt_outs(db=self.db, workspace_id=self.workspace_id, phones=new)
 
     def _upsert_postgres(self, values: list[dict[str, Any]], now: datetime) -> None:
         rows = orjson.dumps([{name: v[name] for name in _PG_TYPES} for v in values])

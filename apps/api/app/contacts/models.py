@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base, IdMixin, IdType, TimestampMixin
+from app.core.db import Base, IdMixin, IdType, TimestampMixin, utcnow
 from app.core.types import JSONType, UTCDateTime
 
 
@@ -47,3 +47,21 @@ class Contact(IdMixin, TimestampMixin, Base):
     @property
     def can_receive_campaigns(self) -> bool:
         return self.opted_in_at is not None and self.opted_out_at is None
+
+
+class Suppression(IdMixin, Base):
+    """The opt-out state of an erased contact, kept under a keyed hash of its phone
+    (docs/privacy.md): a contact re-created with the same number starts opted out again.
+    Consumed (deleted) when that happens; the new contact carries the state from then on."""
+
+    __tablename__ = "suppressions"
+    __table_args__ = (UniqueConstraint("workspace_id", "phone_hash"),)
+
+    workspace_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    )
+    phone_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opt_out_source: Mapped[str | None] = mapped_column(String(100))
+    marketing_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

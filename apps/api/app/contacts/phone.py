@@ -97,6 +97,17 @@ def timezone_for(e164: str) -> str | None:
     return timezone_of(number) if number is not None else None
 
 
+def timezones_for(e164: str) -> tuple[str, ...]:
+    """Every IANA zone libphonenumber associates with the number's prefix, first one first
+    (`timezone_of` is that first one). Portuguese mobiles give Atlantic/Azores and
+    Europe/Lisbon, an hour apart; callers that must be careful use them all."""
+    number = parse_phone(e164)
+    if number is None:
+        return ()
+    zones = pn_timezone.time_zones_for_geographical_number(number)
+    return tuple(z for z in zones if z != _UNKNOWN_TZ)
+
+
 def country_for(e164: str) -> str | None:
     number = parse_phone(e164)
     return country_of(number) if number is not None else None

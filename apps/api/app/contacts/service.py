@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, 
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
+from app.contacts.erasure import erase_contact, restore_opt_outs, take_suppressions
 from app.contacts.models import Contact
 from app.contacts.phone import (
     inspect_phone,
@@ -157,6 +158,7 @@ def create_contact(
         country=country,
         opted_in_at=now if data.opted_in else None,
         opt_in_source=(data.opt_in_source or "api") if data.opted_in else None,
+        **take_suppressions(db=db, workspace_id=workspace_id, phones=[phone]).get(phone, {}),
     )
     db.add(contact)
     db.flush()
@@ -197,9 +199,9 @@ def timezone_for_contact_phone(phone: str) -> str | None:
 
 
 def delete_contact(*, db: Session, workspace_id: int, contact_id: int) -> None:
+    """An erasure: personal data goes, message facts stay anonymous (app.contacts.erasure)."""
     contact = get_contact(db=db, workspace_id=workspace_id, contact_id=contact_id)
-    db.delete(contact)
-    db.flush()
+    erase_contact(db=db, contact=contact)
 
 
 def opt_in(*, db: Session, contact: Contact, source: str, at: datetime | None = None) -> None:
@@ -255,7 +257,9 @@ def get_or_create_by_phone(
             "updated_at": now,
         }
         stmt = insert(Contact).values(**values)
-        db.execute(stmt.on_conflict_do_nothing(index_elements=["workspace_id", "phone"]))
+        done = db.execute(stmt.on_conflict_do_nothing(index_elements=["workspace_id", "phone"]))
+        if done.rowcount:
+            restore_opt_outs(db=db, workspace_id=workspace_id, phones=[e164])
         existing = find_by_phone(db=db, workspace_id=workspace_id, phone=e164)
         assert existing is not None
     elif name and not existing.name:

@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     # --- WhatsApp ------------------------------------------------------------------------
     WHATSAPP_PROVIDER: Literal["sandbox", "cloud_api"] = "sandbox"
     WHATSAPP_API_BASE_URL: str = "https://graph.facebook.com"
-    WHATSAPP_API_VERSION: str = "v21.0"
+    # Graph API version. Retirement dates, start-up warning: integrations/whatsapp/versions.py
+    WHATSAPP_API_VERSION: str = "v24.0"
     WHATSAPP_APP_SECRET: str = "sandbox-app-secret"
     WHATSAPP_VERIFY_TOKEN: str = "sandbox-verify-token"
     WHATSAPP_BUSINESS_ACCOUNT_ID: str | None = None

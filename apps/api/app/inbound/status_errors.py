@@ -11,7 +11,9 @@ by the engine's own policy (`retry.outcome_for`, `results.stop_sender`):
   (131049: a day later, for up to 7 days from `first_deferred_at`, then it stays failed). This
   is the one move out of `failed`, safe because Meta did not deliver the message. The attempt's
   wamid is cleared (the resend gets a new one) and kept in the requeue event, so a duplicate of
-  this webhook — by wamid or by our callback id — never matches the new attempt.
+  this webhook — by wamid or by our callback id — never matches the new attempt. The failed
+  send still counts in the pacing windows (`past_sends`, `past_sent_at`). A row of a cancelled
+  campaign is cancelled instead of waiting in the queue forever (`campaigns.orphans`).
 - anything else (PERMANENT, unknown codes) stays failed with its code.
 
 Nothing here commits.
@@ -27,6 +29,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign
+from app.campaigns.orphans import cancel_orphaned
 from app.core.enums import CampaignStatus, MessageStatus
 from app.inbound.parser import StatusUpdate
 from app.integrations.whatsapp.base import ErrorCategory, WhatsAppError
@@ -50,6 +53,7 @@ class FailureEffects:
 
     blocked: dict[int, WhatsAppError] = field(default_factory=dict)  # sender id → first error
     reopen: set[int] = field(default_factory=set)  # completed campaigns with a requeued row
+    requeued: set[int] = field(default_factory=set)  # message ids put back in the queue
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -84,6 +88,9 @@ def after_failed(
     if outcome.status != MessageStatus.QUEUED:
         return None  # retries / the 7 days used up: it stays failed
     old = row.wamid or update_.wamid
+    # That send reached Meta: it keeps counting in the pacing windows after the resend.
+    row.past_sends += 1
+    row.past_sent_at = row.sent_at or now
     row.status = MessageStatus.QUEUED
     row.next_attempt_at = outcome.next_attempt_at or now
     if outcome.undo_attempt:
@@ -103,6 +110,7 @@ def after_failed(
             },
         }
     )
+    effects.requeued.add(row.id)
     if row.campaign_id is not None:
         effects.reopen.add(row.campaign_id)
     return old
@@ -141,3 +149,5 @@ def write_effects(*, db: Session, effects: FailureEffects, now: datetime) -> Non
             .values(status=CampaignStatus.RUNNING, completed_at=None, updated_at=now)
             .execution_options(synchronize_session=False)
         )
+    # A cancelled campaign is not reopened: its requeued rows are cancelled instead.
+    cancel_orphaned(db=db, message_ids=sorted(effects.requeued), now=now)

@@ -64,7 +64,14 @@ TIMESTAMP_COLUMN = {
 _STATE = ("status", "wamid", "sent_at", "delivered_at", "read_at", "failed_at")
 _STATE_ERR = (*_STATE, "error_code", "error_detail")
 # What a write sets: the state, plus the retry columns a failed status may requeue with.
-_WRITTEN = (*_STATE_ERR, "attempts", "next_attempt_at", "first_deferred_at")
+_WRITTEN = (
+    *_STATE_ERR,
+    "attempts",
+    "next_attempt_at",
+    "first_deferred_at",
+    "past_sends",
+    "past_sent_at",
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,7 @@ class _Row:
 
     id: int
     workspace_id: int
-    contact_id: int
+    contact_id: int | None  # None once the contact was erased
     sender_id: int | None
     campaign_id: int | None
     wamid: str | None
@@ -96,6 +103,8 @@ class _Row:
     attempts: int
     next_attempt_at: datetime | None
     first_deferred_at: datetime | None
+    past_sends: int
+    past_sent_at: datetime | None
     locked_status: str = ""  # the write's guard
     changed: bool = False
 
@@ -249,7 +258,7 @@ def apply_statuses(*, db: Session, items: list[StatusItem]) -> list[str]:
         )
         if item.update.status != S.FAILED:
             continue
-        if MARKETING_OPT_OUT_CODE in item.update.error_codes:
+        if MARKETING_OPT_OUT_CODE in item.update.error_codes and row.contact_id is not None:
             opt_outs.setdefault(row.contact_id, ts)
         requeued = after_failed(row, item.update, now=now, effects=effects)
         if requeued is not None:  # that attempt is over: its statuses no longer match
@@ -277,16 +286,18 @@ _PG_WRITE = text(
         delivered_at = v.delivered_at, read_at = v.read_at, failed_at = v.failed_at,
         error_code = v.error_code, error_detail = v.error_detail, attempts = v.attempts,
         next_attempt_at = v.next_attempt_at, first_deferred_at = v.first_deferred_at,
-        updated_at = :now
+        past_sends = v.past_sends, past_sent_at = v.past_sent_at, updated_at = :now
     FROM unnest(
         CAST(:id AS bigint[]), CAST(:guard AS text[]), CAST(:status AS text[]),
         CAST(:wamid AS text[]), CAST(:sent_at AS timestamptz[]),
         CAST(:delivered_at AS timestamptz[]), CAST(:read_at AS timestamptz[]),
         CAST(:failed_at AS timestamptz[]), CAST(:error_code AS text[]),
         CAST(:error_detail AS text[]), CAST(:attempts AS integer[]),
-        CAST(:next_attempt_at AS timestamptz[]), CAST(:first_deferred_at AS timestamptz[])
+        CAST(:next_attempt_at AS timestamptz[]), CAST(:first_deferred_at AS timestamptz[]),
+        CAST(:past_sends AS integer[]), CAST(:past_sent_at AS timestamptz[])
     ) AS v(id, guard, status, wamid, sent_at, delivered_at, read_at, failed_at,
-           error_code, error_detail, attempts, next_attempt_at, first_deferred_at)
+           error_code, error_detail, attempts, next_attempt_at, first_deferred_at,
+           past_sends, past_sent_at)
     WHERE m.id = v.id AND m.status = v.guard
     """
 )

@@ -32,8 +32,10 @@ class Message(IdMixin, TimestampMixin, Base):
     workspace_id: Mapped[int] = mapped_column(
         IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
     )
-    contact_id: Mapped[int] = mapped_column(
-        IdType, ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False
+    # SET NULL, not CASCADE: erasing a contact keeps its messages as anonymous facts (counts,
+    # pacing windows, Meta's tier) and never pulls rows out from under an in-flight batch.
+    contact_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("contacts.id", ondelete="SET NULL")
     )
     sender_id: Mapped[int | None] = mapped_column(
         IdType, ForeignKey("sender_numbers.id", ondelete="SET NULL")
@@ -66,6 +68,13 @@ class Message(IdMixin, TimestampMixin, Base):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_deferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Pacing facts of the send (app.pacing): whether it went outside the contact's 24 h
+    # service window (Meta's tier counts only those; NULL = not known yet, counted), and the
+    # earlier attempts of this row that reached Meta before a failed status requeued it
+    # (131049/131056): each still counts in the hour/day windows, stamped `past_sent_at`.
+    outside_window: Mapped[bool | None] = mapped_column()
+    past_sends: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    past_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

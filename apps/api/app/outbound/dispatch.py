@@ -28,7 +28,7 @@ from app.core.config import settings
 from app.core.db import get_engine, get_sessionmaker, utcnow
 from app.core.enums import CampaignStatus, Direction, MessageStatus, SenderStatus
 from app.messaging.models import Message
-from app.outbound.pipeline import Claimed, SenderInfo, process_batch
+from app.outbound.pipeline import MIN_DEFER, Claimed, SenderInfo, process_batch
 from app.pacing import ThrottleStore, get_throttle
 from app.pacing.throttle import next_room_at
 from app.senders.limits import effective_caps
@@ -49,6 +49,7 @@ _RETURNING = (
     Message.payload,
     Message.attempts,
     Message.first_deferred_at,
+    Message.past_sends,
 )
 
 
@@ -180,7 +181,7 @@ def claim_next(
         )
         if room <= 0:
             usage = throttle.usage(db=db, sender_id=sender_id, now=now, portfolio=portfolio)
-            until = next_room_at(usage, info.caps, now)
+            until = max(next_room_at(usage, info.caps, now), now + MIN_DEFER)
             deferred = defer_due(db=db, sender_id=sender_id, until=until, now=now)
             db.commit()
             if deferred:
@@ -317,14 +318,25 @@ def run_dispatch(*, sender_id: int, budget_seconds: float | None = None) -> Disp
 
 
 def send_one(*, message_id: int) -> bool:
-    """Claim and send one specific row (the seed's `send_message`); False if not claimable."""
+    """Claim and send one specific row (the seed's `send_message`); False if not claimable.
+
+    It paces like the dispatcher: with a per-message delay it needs the number's lease (a
+    dispatcher holding it sends the row in turn; the row stays queued) and keeps it through the
+    random delay after the send, so no two sends of a number come closer than the delay."""
     with get_sessionmaker()() as db:
         sender_id = db.scalar(select(Message.sender_id).where(Message.id == message_id))
     if sender_id is None:
         return False
     throttle = get_throttle()
-    info, rows = claim_next(sender_id=sender_id, throttle=throttle, limit=1, message_id=message_id)
-    if info is None or not rows:
-        return False
-    process_batch(sender=info, rows=rows, throttle=throttle)
+    with sender_lease(sender_id) as leased:
+        if not leased:
+            return False
+        info, rows = claim_next(
+            sender_id=sender_id, throttle=throttle, limit=1, message_id=message_id
+        )
+        if info is None or not rows:
+            return False
+        report = process_batch(sender=info, rows=rows, throttle=throttle)
+        if paced() and report.sent:
+            time.sleep(random.uniform(settings.MESSAGE_DELAY_MIN, settings.MESSAGE_DELAY_MAX))
     return True

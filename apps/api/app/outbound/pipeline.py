@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -44,6 +44,7 @@ from app.senders.limits import Caps
 from app.templates.models import Template
 
 log = logging.getLogger(__name__)
+MIN_DEFER = timedelta(seconds=1)  # never "no room until now": that is a claim loop
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Claimed:
     """The columns of a claimed row the pipeline needs (from the claim's RETURNING)."""
 
     id: int
-    contact_id: int
+    contact_id: int | None  # None once the contact was erased (its rows stay, anonymous)
     campaign_id: int | None
     step_index: int | None
     enrollment_id: int | None
@@ -61,6 +62,7 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     first_deferred_at: datetime | None
+    past_sends: int = 0  # earlier sends a failed status requeued: this is send number n + 1
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ _CONTACT_COLUMNS = (
 
 
 def _load_context(db: Session, rows: list[Claimed]) -> dict[str, Any]:
-    contact_ids = sorted({r.contact_id for r in rows})
+    contact_ids = sorted({r.contact_id for r in rows if r.contact_id is not None})
     # FOR SHARE: a concurrent opt-out waits for this transaction (ignored on SQLite).
     # Plain rows, not ORM objects (3× cheaper per contact); personalisation and the policy
     # only read attributes.
@@ -303,7 +305,7 @@ def process_batch(
                     continue
                 outside = not policy.in_service_window(contact.last_inbound_at, now)
                 candidates.append((row, contact, rendered, outside))
-            slots = [Slot(r.id, c.id, new_recipient=o) for r, c, _, o in candidates]
+            slots = [Slot(r.id, c.id, o, r.past_sends) for r, c, _, o in candidates]
             try:
                 granted = throttle.reserve(
                     db=ldb,
@@ -328,7 +330,7 @@ def process_batch(
                         db=ldb, sender_id=sender.id, now=now, portfolio=sender.waba_id
                     )
                     room_at = next_room_at(usage, sender.caps, now)
-                out.defer(row, room_at, reason="rate_cap", now=now)
+                out.defer(row, max(room_at, now + MIN_DEFER), reason="rate_cap", now=now)
             if ready and ldb.get_bind().dialect.name == "sqlite":
                 # SQLite has no share locks: this transaction would hold the whole database's
                 # write lock (BEGIN IMMEDIATE) through the requests, blocking the API and the
@@ -353,7 +355,13 @@ def process_batch(
     unsent: list[Slot] = []
     for item, result in zip(ready, sent_results, strict=True):
         if isinstance(result, str):
-            out.sent(item.row, wamid=result, body=item.rendered.body, now=done)
+            out.sent(
+                item.row,
+                wamid=result,
+                body=item.rendered.body,
+                now=done,
+                outside_window=item.slot.new_recipient,
+            )
         elif isinstance(result, _NotAttempted):
             out.defer(item.row, done, reason="sender_stopped", now=done)
             unsent.append(item.slot)

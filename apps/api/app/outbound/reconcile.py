@@ -7,7 +7,8 @@ carries wake-ups. Run every minute by beat; every step is safe to run twice or c
 - due drip steps are materialised;
 - every active number with due queued rows gets its dispatcher enqueued (after a broker flush
   or restart nothing else would);
-- running campaigns with nothing left become `completed`.
+- running campaigns with nothing left become `completed`;
+- queued rows of cancelled campaigns (requeued after the cancel) become `cancelled`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select, update
 
 from app.campaigns.drip import advance_all_due
+from app.campaigns.orphans import cancel_orphaned
 from app.campaigns.service import finished_running_ids, maybe_complete
 from app.core.config import settings
 from app.core.db import session_scope, utcnow
@@ -36,6 +38,7 @@ class ReconcileReport:
     stale_unknown: int = 0
     woken_senders: list[int] = field(default_factory=list)
     completed_campaigns: int = 0
+    cancelled_orphans: int = 0
 
 
 def resolve_stale_sending(*, now: datetime) -> int:
@@ -105,6 +108,8 @@ def reconcile(*, now: datetime | None = None) -> ReconcileReport:
     for sender_id in report.woken_senders:
         enqueue_dispatch(sender_id=sender_id)
     report.completed_campaigns = complete_finished()
+    with session_scope() as db:
+        report.cancelled_orphans = cancel_orphaned(db=db, now=now)
     return report
 
 

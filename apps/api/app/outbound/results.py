@@ -13,12 +13,12 @@ from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import orjson
-from sqlalchemy import Connection, bindparam, case, func, insert, or_, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign
+from app.campaigns.orphans import cancel_orphaned
 from app.campaigns.service import maybe_complete
 from app.contacts.models import Contact
 from app.core.db import get_sessionmaker
@@ -27,6 +27,7 @@ from app.integrations.whatsapp.base import WhatsAppError
 from app.messaging.models import Message, MessageEvent
 from app.outbound import retry
 from app.outbound.policy import Action, Verdict
+from app.outbound.results_sql import _FINISH, _REQUEUE, _record_events, _record_sent
 from app.senders.models import SenderNumber
 
 if TYPE_CHECKING:
@@ -34,119 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 S = MessageStatus
-# Plain comparisons, not IN (...): executemany cannot expand list parameters.
-_IN_FLIGHT = or_(Message.status == S.SENDING, Message.status == S.UNKNOWN)
-
-_SENT = (
-    update(Message)
-    .where(Message.id == bindparam("b_id"), _IN_FLIGHT)
-    .values(
-        status=S.SENT,
-        wamid=func.coalesce(Message.wamid, bindparam("b_wamid")),
-        sent_at=func.coalesce(Message.sent_at, bindparam("b_at")),
-        body=bindparam("b_body"),
-        error_code=None,
-        error_detail=None,
-        updated_at=bindparam("b_at"),
-    )
-)
-# A webhook may have moved the row past `sent` before our answer was recorded: keep its
-# status, only add what we know (wamid, body, sent time). Not to a row a failed status
-# requeued meanwhile (131049/131056): that attempt is over, the resend gets its own wamid.
-_SENT_LATE = (
-    update(Message)
-    .where(Message.id == bindparam("b_id"), ~_IN_FLIGHT, Message.status != S.QUEUED)
-    .values(
-        wamid=func.coalesce(Message.wamid, bindparam("b_wamid")),
-        sent_at=func.coalesce(Message.sent_at, bindparam("b_at")),
-        body=func.coalesce(Message.body, bindparam("b_body")),
-    )
-)
-_FINISH = (
-    update(Message)
-    .where(Message.id == bindparam("b_id"), Message.status == S.SENDING)
-    .values(
-        status=bindparam("b_status"),
-        skip_reason=bindparam("b_reason"),
-        error_code=bindparam("b_code"),
-        error_detail=bindparam("b_detail"),
-        body=func.coalesce(bindparam("b_body"), Message.body),
-        failed_at=case((bindparam("b_status") == S.FAILED, bindparam("b_at")), else_=None),
-        updated_at=bindparam("b_at"),
-    )
-)
-_REQUEUE = (
-    update(Message)
-    .where(Message.id == bindparam("b_id"), Message.status == S.SENDING)
-    .values(
-        status=S.QUEUED,
-        next_attempt_at=bindparam("b_due"),
-        attempts=Message.attempts - bindparam("b_undo"),
-        error_code=bindparam("b_code"),
-        error_detail=bindparam("b_detail"),
-        first_deferred_at=func.coalesce(Message.first_deferred_at, bindparam("b_first")),
-        updated_at=bindparam("b_at"),
-    )
-)
-
-
-_PG_SENT = text(
-    """
-    UPDATE messages AS m
-    SET status = 'sent', wamid = COALESCE(m.wamid, v.wamid), sent_at = COALESCE(m.sent_at, :at),
-        body = v.body, error_code = NULL, error_detail = NULL, updated_at = :at
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:wamids AS text[]), CAST(:bodies AS text[]))
-        AS v(id, wamid, body)
-    WHERE m.id = v.id AND m.status IN ('sending', 'unknown')
-    RETURNING m.id
-    """
-)
-_PG_EVENTS = text(
-    """
-    INSERT INTO message_events (message_id, event, occurred_at, data)
-    SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:events AS text[]),
-                         CAST(:ats AS timestamptz[]), CAST(CAST(:data AS text[]) AS jsonb[]))
-    """
-)
-
-
-def _record_sent(conn: Connection, params: list[dict[str, Any]]) -> None:
-    """Mark answered sends `sent`. PostgreSQL: one UPDATE … FROM unnest(arrays) for the whole
-    batch (3 array parameters, nothing to compile per row); elsewhere an executemany. Rows a
-    webhook already moved further only get the wamid."""
-    if conn.dialect.name != "postgresql" or len({p["b_at"] for p in params}) != 1:
-        conn.execute(_SENT, params)
-        conn.execute(_SENT_LATE, params)
-        return
-    done = set(
-        conn.execute(
-            _PG_SENT,
-            {
-                "ids": [p["b_id"] for p in params],
-                "wamids": [p["b_wamid"] for p in params],
-                "bodies": [p["b_body"] for p in params],
-                "at": params[0]["b_at"],
-            },
-        ).scalars()
-    )
-    late = [p for p in params if p["b_id"] not in done]
-    if late:
-        conn.execute(_SENT_LATE, late)
-
-
-def _record_events(conn: Connection, events: list[dict[str, Any]]) -> None:
-    if conn.dialect.name != "postgresql":
-        conn.execute(insert(MessageEvent), events)
-        return
-    conn.execute(
-        _PG_EVENTS,
-        {
-            "ids": [e["message_id"] for e in events],
-            "events": [e["event"] for e in events],
-            "ats": [e["occurred_at"] for e in events],
-            "data": [orjson.dumps(e["data"]).decode() for e in events],
-        },
-    )
+__all__ = ["Recorder", "_record_sent", "stop_sender"]
 
 
 class Recorder:
@@ -170,9 +59,26 @@ class Recorder:
         self.events.append({"message_id": row.id, "event": event, "occurred_at": at, "data": clean})
         self.counts[event] += 1
 
-    def sent(self, row: Claimed, *, wamid: str, body: str, now: datetime) -> None:
-        self.sent_rows.append({"b_id": row.id, "b_wamid": wamid, "b_body": body, "b_at": now})
-        self.sent_contacts.add(row.contact_id)
+    def sent(
+        self,
+        row: Claimed,
+        *,
+        wamid: str,
+        body: str,
+        now: datetime,
+        outside_window: bool | None = None,
+    ) -> None:
+        self.sent_rows.append(
+            {
+                "b_id": row.id,
+                "b_wamid": wamid,
+                "b_body": body,
+                "b_outside": outside_window,
+                "b_at": now,
+            }
+        )
+        if row.contact_id is not None:
+            self.sent_contacts.add(row.contact_id)
         if row.campaign_id is not None:
             self.campaigns.add(row.campaign_id)
         self._event(row, "sent", now, wamid=wamid)
@@ -260,7 +166,7 @@ class Recorder:
             self.finish(row, outcome.status, now=now, code=code, detail=detail, body=body)
         if outcome.block_sender and self.blocked is None:
             self.blocked = err
-        if outcome.marketing_opt_out:
+        if outcome.marketing_opt_out and row.contact_id is not None:
             self.marketing_opt_outs.add(row.contact_id)
         return outcome.release_slot
 
@@ -274,6 +180,8 @@ class Recorder:
             conn.execute(_FINISH, self.finished)
         if self.requeued:
             conn.execute(_REQUEUE, self.requeued)
+            # A cancel committed after our policy check: the row must not wait forever.
+            cancel_orphaned(db=db, message_ids=[r["b_id"] for r in self.requeued], now=now)
         if self.events:
             _record_events(conn, self.events)
         if self.sent_contacts:
@@ -296,20 +204,63 @@ class Recorder:
 
     def write_with_retry(self, *, now: datetime, attempts: int = 5) -> None:
         """Commit the batch's results. The sends already happened, so a deadlock or a lost
-        connection must not leave the rows in `sending`: retry the (idempotent) write."""
+        connection must not leave the rows in `sending`: retry the write. A commit that raised
+        may still have succeeded (the connection broke after COMMIT reached the server): a
+        retry first looks for this batch's first event and stops if it is there, so nothing is
+        written twice (events, or a requeue of a row another dispatcher re-claimed meanwhile).
+        Rows that vanished meanwhile (their campaign deleted) are dropped, not the batch."""
 
         for attempt in range(1, attempts + 1):
             try:
                 with get_sessionmaker()() as db:
+                    if attempt > 1 and self._landed(db):
+                        log.warning("batch results were committed after all; not rewriting")
+                        break
                     self.write(db, now=now)
                     db.commit()
                 break
+            except IntegrityError:
+                if attempt == attempts or not self._drop_vanished():
+                    raise
+                log.warning("messages of this batch were deleted meanwhile; recording the rest")
             except OperationalError:
                 if attempt == attempts:
                     raise
                 log.warning("writing batch results failed (attempt %s); retrying", attempt)
                 time.sleep(0.05 * 2**attempt)
         self.complete_campaigns()
+
+    def _landed(self, db: Session) -> bool:
+        if not self.events:
+            return False
+        first = self.events[0]
+        return (
+            db.scalar(
+                select(MessageEvent.id)
+                .where(
+                    MessageEvent.message_id == first["message_id"],
+                    MessageEvent.event == first["event"],
+                    MessageEvent.occurred_at == first["occurred_at"],
+                )
+                .limit(1)
+            )
+            is not None
+        )
+
+    def _drop_vanished(self) -> bool:
+        """Forget rows deleted since the claim; True when there were any."""
+        ids = {e["message_id"] for e in self.events}
+        ids |= {r["b_id"] for r in (*self.sent_rows, *self.finished, *self.requeued)}
+        with get_sessionmaker()() as db:
+            alive = set(db.scalars(select(Message.id).where(Message.id.in_(sorted(ids)))))
+        gone = ids - alive
+        if not gone:
+            return False
+        self.sent_rows = [r for r in self.sent_rows if r["b_id"] not in gone]
+        self.finished = [r for r in self.finished if r["b_id"] not in gone]
+        self.requeued = [r for r in self.requeued if r["b_id"] not in gone]
+        self.events = [e for e in self.events if e["message_id"] not in gone]
+        return True
 
     def complete_campaigns(self) -> None:
         """Complete campaigns this batch may have finished, in short transactions of their own
@@ -343,7 +294,14 @@ def stop_sender(*, db: Session, sender_id: int, err: WhatsAppError, now: datetim
     """Pause (or block) the number and pause its running campaigns, saying why (SPEC §5)."""
 
     status = retry.sender_status_for(err)
-    reason = f"Cloud API error {err.code}: {err.message}"[:1000]
+    reason = f"Cloud API error {err.code}: {err.message}"
+    if err.details.get("error_subcode") is not None:
+        reason = (
+            f"Cloud API error {err.code} (subcode {err.details['error_subcode']}): {err.message}"
+        )
+    if err.details.get("hint"):
+        reason = f"{reason} — {err.details['hint']}"
+    reason = reason[:1000]
     db.execute(
         update(SenderNumber)
         .where(SenderNumber.id == sender_id, SenderNumber.status == SenderStatus.ACTIVE)

@@ -15,8 +15,13 @@ workers can never exceed a cap. The script trims and stamps with Redis's own clo
 When Redis lost the keys (flush, restart without persistence) a `:built` marker is missing:
 the script refuses, and the caller first rebuilds the sets from the `messages` table (the
 source of truth), loaded by a second script only if nobody rebuilt them meanwhile. Members
-of the number's sets are message ids, so a message counted by the rebuild and reserved again
-is still counted once.
+of the number's sets are sends (`Slot.member`: the message id, `id:n` for its n-th resend after
+a failed status requeued it), so a message counted by the rebuild and reserved again is still
+counted once, and a resend is counted again.
+
+Clocks: the scripts stamp with Redis `TIME`; `claim_room` and `usage` read the windows at
+Redis's "now" as well and hand stamps back shifted onto the caller's clock, so a worker whose
+clock runs ahead or behind never computes a "room again at" that Redis does not agree with.
 """
 
 from __future__ import annotations
@@ -128,6 +133,10 @@ def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
+def _text(value: bytes | str | int) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def _at(ms: float) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
@@ -179,8 +188,8 @@ class RedisThrottle:
         loaded = False
         if not self.client.exists(k[3]):
             args: list[str | int] = [KEY_TTL_SECONDS]
-            for message_id, _contact_id, stamp in db_usage(db=db, sender_id=sender_id, now=now):
-                args += [str(message_id), _ms(stamp)]
+            for member, _contact, stamp in db_usage(db=db, sender_id=sender_id, now=now):
+                args += [member, _ms(stamp)]
             loaded |= bool(self._scripts[1](keys=[k[0], k[1], k[3]], args=args))
         if not self.client.exists(k[5]):
             args = [KEY_TTL_SECONDS]
@@ -207,13 +216,19 @@ class RedisThrottle:
     ) -> int:
         self._ensure(db=db, sender_id=sender_id, now=now, portfolio=portfolio)
         k = keys(sender_id, portfolio)
+        rnow = self._redis_now()
         pipe = self.client.pipeline(transaction=False)
-        pipe.zcount(k[0], _ms(now - HOUR), "+inf")
-        pipe.zcount(k[1], _ms(now - DAY), "+inf")
-        pipe.zcount(k[2], _ms(now - DAY), "+inf")
+        pipe.zcount(k[0], _ms(rnow - HOUR), "+inf")
+        pipe.zcount(k[1], _ms(rnow - DAY), "+inf")
+        pipe.zcount(k[2], _ms(rnow - DAY), "+inf")
         hour, day, recipients = pipe.execute()
         marker = now  # only the lengths matter for room()
         return room(Usage([marker] * hour, [marker] * day, [marker] * recipients), caps)
+
+    def _redis_now(self) -> datetime:
+        """Redis's clock, the one the reserve script stamps with."""
+        sec, usec = self.client.time()
+        return datetime.fromtimestamp(sec + usec / 1_000_000, tz=UTC)
 
     def reserve(
         self,
@@ -233,15 +248,16 @@ class RedisThrottle:
             -1 if caps.tier_cap is None else caps.tier_cap,
             KEY_TTL_SECONDS,
         ]
+        by_member = {slot.member: slot.message_id for slot in slots}
         for slot in slots:
-            args += [str(slot.message_id), str(slot.contact_id) if slot.new_recipient else ""]
+            args += [slot.member, str(slot.contact_id) if slot.new_recipient else ""]
         k = keys(sender_id, portfolio)
         for _ in range(3):
             out = self._scripts[0](keys=k, args=args)
             if out and out[0] == -1:
                 self.rebuild(db=db, sender_id=sender_id, now=now, portfolio=portfolio)
                 continue
-            return {int(out[i]): bool(int(out[i + 1])) for i in range(0, len(out), 2)}
+            return {by_member[_text(out[i])]: bool(int(out[i + 1])) for i in range(0, len(out), 2)}
         raise RuntimeError(f"throttle windows of sender {sender_id} keep disappearing")
 
     def release(
@@ -256,7 +272,7 @@ class RedisThrottle:
         for slot in slots:
             if slot.message_id in granted:
                 held = granted[slot.message_id]
-                args += [str(slot.message_id), str(slot.contact_id) if held else ""]
+                args += [slot.member, str(slot.contact_id) if held else ""]
         if args:
             k = keys(sender_id, portfolio)
             self._scripts[2](keys=[k[0], k[1], k[2], k[4]], args=args)
@@ -267,14 +283,16 @@ class RedisThrottle:
         self._ensure(db=db, sender_id=sender_id, now=now, portfolio=portfolio)
         k = keys(sender_id, portfolio)
         pipe = self.client.pipeline(transaction=False)
-        pipe.zrangebyscore(k[0], _ms(now - HOUR), "+inf", withscores=True)
-        pipe.zrangebyscore(k[1], _ms(now - DAY), "+inf", withscores=True)
-        pipe.zrangebyscore(k[2], _ms(now - DAY), "+inf", withscores=True)
+        rnow = self._redis_now()
+        shift = now - rnow  # Redis stamps → the caller's clock
+        pipe.zrangebyscore(k[0], _ms(rnow - HOUR), "+inf", withscores=True)
+        pipe.zrangebyscore(k[1], _ms(rnow - DAY), "+inf", withscores=True)
+        pipe.zrangebyscore(k[2], _ms(rnow - DAY), "+inf", withscores=True)
         hour, day, recipients = pipe.execute()
         return Usage(
-            hour=[_at(s) for _, s in hour],
-            day=[_at(s) for _, s in day],
-            recipients=[_at(s) for _, s in recipients],
+            hour=[_at(s) + shift for _, s in hour],
+            day=[_at(s) + shift for _, s in day],
+            recipients=[_at(s) + shift for _, s in recipients],
         )
 
 

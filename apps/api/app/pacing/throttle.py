@@ -2,14 +2,17 @@
 
 A number may send when EVERY window has room: the hourly cap over any 60 minutes, the daily
 cap over any 24 hours (a sliding 24 h window holds the calendar-day cap too) and Meta's tier
-(unique recipients reached outside a service window in a moving 24 h). The tier belongs to the
-business portfolio, not the number (SPEC §6): its window is shared by every number of the same
-WABA (`portfolio` = the sender's `waba_id`; a number without one has its own window). A contact
-stays in it for 24 h after its LATEST counted send.
+(unique recipients reached outside a service window in a moving 24 h; messages inside a
+contact's service window do not count, so the tier is NOT part of the daily cap). The tier
+belongs to the business portfolio, not the number (SPEC §6): its window is shared by every
+number of the same WABA (`portfolio` = the sender's `waba_id`; a number without one has its
+own window). A contact stays in it for 24 h after its LATEST counted send.
 
 A slot is taken for a claimed message just before its send and given back when the send does
 not happen (skipped, deferred, nothing-sent errors). What the database says was sent or may
-have been sent (`sending`, `unknown`, `sent`…) always counts, so a lost Redis is rebuilt from it.
+have been sent (`sending`, `unknown`, `sent`…) always counts, so a lost Redis is rebuilt from it;
+so do the earlier sends of a row a failed status requeued (`past_sends`), and the rows of an
+erased contact (kept without their contact, docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.core.config import settings
@@ -43,11 +46,22 @@ USING_STATUSES = (
 @dataclass(frozen=True)
 class Slot:
     """One message about to be sent; `new_recipient` when it counts toward Meta's tier
-    (a business-initiated message: the contact is outside the 24 h service window)."""
+    (a business-initiated message: the contact is outside the 24 h service window).
+    `attempt` is the row's `past_sends`: a resend after a failed status is a new send."""
 
     message_id: int
     contact_id: int
     new_recipient: bool = True
+    attempt: int = 0
+
+    @property
+    def member(self) -> str:
+        return send_key(self.message_id, self.attempt)
+
+
+def send_key(message_id: int, attempt: int) -> str:
+    """The window member of one send of a row: its id, then `id:n` for the n-th resend."""
+    return str(message_id) if attempt <= 0 else f"{message_id}:{attempt}"
 
 
 @dataclass(frozen=True)
@@ -106,23 +120,45 @@ class ThrottleStore(Protocol):
     ) -> Usage: ...
 
 
-def db_usage(*, db: Session, sender_id: int, now: datetime) -> list[tuple[int, int, datetime]]:
-    """(message_id, contact_id, stamp) of the number's sends in the last 24 h from `messages`.
+def _counted():  # type: ignore[no-untyped-def]
+    return or_(Message.status.in_(USING_STATUSES), Message.sent_at.is_not(None))
 
-    The stamp is `sent_at`, else `claimed_at` for rows still in flight or unknown."""
+
+def _contact_key():  # type: ignore[no-untyped-def]
+    # An erased contact's rows have no contact_id: each counts as a recipient of its own.
+    return func.coalesce(Message.contact_id, -Message.id)
+
+
+def db_usage(*, db: Session, sender_id: int, now: datetime) -> list[tuple[str, int, datetime]]:
+    """(window member, contact key, stamp) of every send of the number in the last 24 h,
+    from `messages`: the current attempt of each counted row (stamped `sent_at`, else
+    `claimed_at` while in flight or unknown) and the earlier attempts a failed status
+    requeued (`past_sends`, stamped `past_sent_at`: the latest of them, so they count at
+    least as long as they really do). Members match `Slot.member`."""
 
     stamp = func.coalesce(Message.sent_at, Message.claimed_at)
+    since = now - DAY
     rows = db.execute(
-        select(Message.id, Message.contact_id, stamp)
-        .where(
+        select(
+            Message.id,
+            _contact_key(),
+            case((_counted(), stamp), else_=None),
+            Message.past_sends,
+            Message.past_sent_at,
+        ).where(
             Message.sender_id == sender_id,
             Message.direction == Direction.OUTBOUND,
-            or_(Message.status.in_(USING_STATUSES), Message.sent_at.is_not(None)),
-            stamp >= now - DAY,
+            or_(and_(_counted(), stamp >= since), Message.past_sent_at >= since),
         )
-        .order_by(stamp)
     ).all()
-    return [(int(r[0]), int(r[1]), r[2]) for r in rows]
+    out: list[tuple[str, int, datetime]] = []
+    for mid, contact, current, past, past_at in rows:
+        if current is not None and current >= since:
+            out.append((send_key(int(mid), int(past)), int(contact), current))
+        if past_at is not None and past_at >= since:
+            out.extend((send_key(int(mid), k), int(contact), past_at) for k in range(int(past)))
+    out.sort(key=lambda r: r[2])
+    return out
 
 
 def _portfolio_senders(sender_id: int, portfolio: str | None):  # type: ignore[no-untyped-def]
@@ -135,25 +171,33 @@ def _portfolio_senders(sender_id: int, portfolio: str | None):  # type: ignore[n
 def db_reach(
     *, db: Session, sender_id: int, portfolio: str | None, now: datetime
 ) -> list[tuple[int, datetime, int]]:
-    """(contact_id, latest stamp, messages) reached in the last 24 h by the portfolio's numbers
-    (every outbound send counts: stricter than Meta, which skips service-window replies)."""
+    """(contact key, latest stamp, sends) of the recipients the portfolio's numbers reached
+    outside their service window in the last 24 h: Meta's tier counts those only. A row not
+    yet known to be inside (`outside_window` NULL: in flight) counts."""
 
+    since = now - DAY
+    mine = and_(
+        _portfolio_senders(sender_id, portfolio),
+        Message.direction == Direction.OUTBOUND,
+        Message.outside_window.is_not(False),
+    )
     stamp = func.coalesce(Message.sent_at, Message.claimed_at)
+    sends = union_all(
+        select(_contact_key().label("k"), stamp.label("at")).where(
+            mine, _counted(), stamp >= since
+        ),
+        select(_contact_key().label("k"), Message.past_sent_at.label("at")).where(
+            mine, Message.past_sent_at >= since
+        ),
+    ).subquery()
     rows = db.execute(
-        select(Message.contact_id, func.max(stamp), func.count())
-        .where(
-            _portfolio_senders(sender_id, portfolio),
-            Message.direction == Direction.OUTBOUND,
-            or_(Message.status.in_(USING_STATUSES), Message.sent_at.is_not(None)),
-            stamp >= now - DAY,
-        )
-        .group_by(Message.contact_id)
+        select(sends.c.k, func.max(sends.c.at), func.count()).group_by(sends.c.k)
     ).all()
     return [(int(r[0]), r[1], int(r[2])) for r in rows]
 
 
 def usage_from_rows(
-    rows: list[tuple[int, int, datetime]],
+    rows: list[tuple[str, int, datetime]],
     now: datetime,
     reach: list[tuple[int, datetime, int]] | None = None,
 ) -> Usage:
@@ -162,7 +206,7 @@ def usage_from_rows(
     day = sorted(r[2] for r in rows)
     if reach is None:
         latest: dict[int, datetime] = {}
-        for _mid, contact_id, stamp in rows:
+        for _member, contact_id, stamp in rows:
             latest[contact_id] = max(stamp, latest.get(contact_id, stamp))
         recipients = sorted(latest.values())
     else:

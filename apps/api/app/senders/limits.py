@@ -122,17 +122,22 @@ class Caps:
     daily: int
     warmup_day: int | None
     warmup_cap: int | None
-    tier_cap: int | None
+    tier_cap: int | None  # unique recipients outside their service window, per portfolio
 
 
 def effective_caps(sender: SenderNumber, *, today: date) -> Caps:
-    """daily = min(per-number or default daily cap, warm-up cap, tier cap);
-    hourly = min(per-number or default hourly cap, daily)."""
+    """daily = min(per-number or default daily cap, warm-up cap);
+    hourly = min(per-number or default hourly cap, daily).
+
+    The tier is NOT folded into the daily cap: Meta counts unique users reached outside their
+    service window per business portfolio, not messages, so in-window replies and repeats to
+    one contact do not use it. The throttle checks it in its own window (`app.pacing`)."""
     day = warmup_day(sender.warmup_started_on, today)
     w_cap = warmup_cap(day)
     t_cap = tier_cap(sender.messaging_tier)
     limits = [sender.max_per_day or settings.MAX_MESSAGES_PER_DAY]
-    limits += [cap for cap in (w_cap, t_cap) if cap is not None]
+    if w_cap is not None:
+        limits.append(w_cap)
     daily = min(limits)
     hourly = min(sender.max_per_hour or settings.MAX_MESSAGES_PER_HOUR, daily)
     return Caps(hourly=hourly, daily=daily, warmup_day=day, warmup_cap=w_cap, tier_cap=t_cap)

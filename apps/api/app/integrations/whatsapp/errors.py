@@ -73,8 +73,33 @@ CODES: dict[int, tuple[ErrorCategory, str]] = {
 
 MARKETING_OPT_OUT_CODES = frozenset({131050})
 
+# (code, error_subcode) pairs that mean something else than the code alone, with what the
+# user must do. 100/33: every request names an object the token cannot see — a wrong phone
+# number ID, or a token without access to it — so every message would fail one by one.
+SUBCODES: dict[tuple[int, int], tuple[ErrorCategory, str]] = {
+    (100, 33): (
+        SENDER_BLOCKED,
+        "the phone number ID does not exist or this access token has no permission on it: "
+        "check the number's phone_number_id and give the token whatsapp_business_messaging "
+        "on its WhatsApp Business Account, then resume the number",
+    ),
+}
+# What the user must do when a sender-level code stops the number.
+HINTS: dict[int, str] = {
+    190: "the access token expired or was revoked: store a new token, then resume the number",
+}
 
-def classify(code: int | None, http_status: int | None) -> ErrorCategory:
+
+def hint_for(code: int | None, subcode: int | None = None) -> str | None:
+    """The fix to show with a sender-stopping error, when we know one."""
+    if code is not None and subcode is not None and (code, subcode) in SUBCODES:
+        return SUBCODES[(code, subcode)][1]
+    return HINTS.get(code) if code is not None else None
+
+
+def classify(
+    code: int | None, http_status: int | None, subcode: int | None = None
+) -> ErrorCategory:
     """Category for a Cloud API error code, falling back on the HTTP status.
 
     `code=None, http_status=None` means the request never got an answer because the connection
@@ -82,6 +107,8 @@ def classify(code: int | None, http_status: int | None) -> ErrorCategory:
     error says nothing was sent (SPEC §5 retries only "HTTP 5xx with an error body"): ambiguous.
     """
     if code is not None:
+        if subcode is not None and (code, subcode) in SUBCODES:
+            return SUBCODES[(code, subcode)][0]
         if code in CODES:
             return CODES[code][0]
         if 132000 <= code <= 132999:  # template errors: wrong params, paused, disabled …
@@ -180,8 +207,12 @@ def error_from_response(
         "details": error_data.get("details"),
         "fbtrace_id": error.get("fbtrace_id"),
     }
+    subcode = _as_int(error.get("error_subcode"))
     if error.get("error_subcode") is not None:
         details["error_subcode"] = error.get("error_subcode")
+    hint = hint_for(code, subcode)
+    if hint is not None:
+        details["hint"] = hint
     if code in MARKETING_OPT_OUT_CODES:
         details["marketing_opt_out"] = True
     message = str(error.get("message") or f"Cloud API error {code}")
@@ -189,7 +220,7 @@ def error_from_response(
         message=message,
         code=code,
         http_status=http_status,
-        category=classify(code, http_status),
+        category=classify(code, http_status, subcode),
         retry_after=retry_after,
         details={k: v for k, v in details.items() if v is not None},
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:20:06.126006
+Create Date: 2026-12-01 10:08:22.116674
 """
 from collections.abc import Sequence
 
@@ -106,6 +106,18 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_sender_numbers_status'), 'sender_numbers', ['status'], unique=False)
     op.create_index(op.f('ix_sender_numbers_workspace_id'), 'sender_numbers', ['workspace_id'], unique=False)
+    op.create_table('suppressions',
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('phone_hash', sa.String(length=64), nullable=False),
+    sa.Column('opted_out_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opt_out_source', sa.String(length=100), nullable=True),
+    sa.Column('marketing_opted_out_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_suppressions_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suppressions')),
+    sa.UniqueConstraint('workspace_id', 'phone_hash', name=op.f('uq_suppressions_workspace_id_phone_hash'))
+    )
     op.create_table('templates',
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=512), nullable=False),
@@ -248,7 +260,7 @@ def upgrade() -> None:
     op.create_index('ix_enrollments_state_due', 'enrollments', ['state', 'next_due_at'], unique=False)
     op.create_table('messages',
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('contact_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('contact_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('sender_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('campaign_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('step_index', sa.Integer(), nullable=True),
@@ -267,6 +279,9 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('first_deferred_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('outside_window', sa.Boolean(), nullable=True),
+    sa.Column('past_sends', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('past_sent_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('queued_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sent_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
@@ -282,7 +297,7 @@ def upgrade() -> None:
     sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_messages_campaign_id_campaigns'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_messages_contact_id_contacts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_messages_contact_id_contacts'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_messages_enrollment_id_enrollments'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['in_reply_to_id'], ['messages.id'], name=op.f('fk_messages_in_reply_to_id_messages'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['sender_id'], ['sender_numbers.id'], name=op.f('fk_messages_sender_id_sender_numbers'), ondelete='SET NULL'),
@@ -342,6 +357,7 @@ def downgrade() -> None:
     op.drop_table('webhook_events')
     op.drop_index(op.f('ix_templates_workspace_id'), table_name='templates')
     op.drop_table('templates')
+    op.drop_table('suppressions')
     op.drop_index(op.f('ix_sender_numbers_workspace_id'), table_name='sender_numbers')
     op.drop_index(op.f('ix_sender_numbers_status'), table_name='sender_numbers')
     op.drop_table('sender_numbers')
