@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "replies"
 SEED = 20261201
 HELDOUT_FRACTION = 0.25
-VARIANTS_PER_FAMILY = 7
+VARIANTS_PER_FAMILY = 8
 INTENTS = (
     "interested", "question", "pricing", "meeting_request", "not_interested", "opt_out",
     "complaint", "already_customer", "wrong_number", "auto_reply", "other",

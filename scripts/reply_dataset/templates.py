@@ -286,3 +286,118 @@ FAMILIES: list[Family] = [
     ("ot_id", "other", "id", "pos", ["{makasih|terima kasih} kak {emoji_pos}"]),
     ("ot_hi", "other", "hi", "pos", ["{shukriya|thank you} {ji|bhai} {emoji_pos}"]),
 ]
+
+# Second pass: every intent in every language, so language alone never predicts an intent.
+FAMILIES += [
+    ("int_fr", "interested", "fr", "pos", [
+        "{oui|ouais|d'accord}, {produit} m'intéresse", "je veux bien {produit}, {envoyez les détails|"
+        "comment on fait ?}",
+    ]),
+    ("int_de", "interested", "de", "pos", [
+        "{ja|gerne|klar}, {produkt} interessiert mich", "ich möchte {produkt} {bestellen|buchen}",
+    ]),
+    ("int_en_2", "interested", "en", "pos", [
+        "{can you|could you|pls} {reserve|hold|book} {product} for me?",
+        "{love|like} {product}, {how do I order?|where do I sign up?|I'm in}",
+    ]),
+    ("q_fr", "question", "fr", "neu", [
+        "{produit} est {disponible en noir|livrable à {city}|garanti combien de temps} ?",
+        "vous ouvrez à quelle heure {lundi|samedi|demain} ?",
+    ]),
+    ("q_de", "question", "de", "neu", [
+        "ist {produkt} {auch in Schwarz|in Größe M|sofort} verfügbar?",
+        "haben Sie am {Montag|Samstag} geöffnet?",
+    ]),
+    ("q_hi", "question", "hi", "neu", [
+        "{cheez} {kab tak milega|kaise use karna hai|online milega}?",
+        "{aapka shop|store} {kahan hai|kitne baje band hota hai}?",
+    ]),
+    ("q_en_2", "question", "en", "neu", [
+        "does {product} {include|come with} {a warranty|installation|a free trial}?",
+        "is {product} {suitable for beginners|good for kids|available on weekends}?",
+    ]),
+    ("p_en_2", "pricing", "en", "neu", [
+        "{what do you charge|what's the fee|what's the rate} for {product}?",
+        "send me {the prices|your price list|a quote} for {product}",
+    ]),
+    ("p_es_2", "pricing", "es", "neu", ["¿{hay descuento|qué precio tiene} {producto}?"]),
+    ("p_id_2", "pricing", "id", "neu", ["{produk} {ada diskon|harganya} {gak|berapa} kak?"]),
+    ("m_fr", "meeting_request", "fr", "neu", [
+        "{pouvez-vous|vous pouvez} m'appeler {demain|lundi|cet après-midi} ?",
+        "je {voudrais|peux} {passer|prendre rendez-vous} {jeudi|samedi} à {10h|15h}",
+    ]),
+    ("m_de", "meeting_request", "de", "neu", [
+        "{können|könnten} Sie mich {morgen|am Montag} um {10|15} Uhr anrufen?",
+        "ich möchte einen Termin am {Dienstag|Freitag} vereinbaren",
+    ]),
+    ("m_en_2", "meeting_request", "en", "neu", [
+        "{is|would} {day} at {time} {ok|work} for a {call|visit|demo}?",
+        "{send me|share} a {booking link|calendar link} {for {day}|}",
+    ]),
+    ("ni_fr", "not_interested", "fr", "neu", ["{non merci|pas intéressé}, {pas besoin|peut-être plus tard}"]),
+    ("ni_es_2", "not_interested", "es", "neu", ["{no me interesa|paso}, {gracias|ya tengo proveedor}"]),
+    ("ni_en_2", "not_interested", "en", "neu", [
+        "{not really|no} {interested|keen} in {product}{, thanks|}",
+        "{we're|I'm} {fine|good|sorted} {for now|thanks}, no need for {product}",
+    ]),
+    ("o_en_2", "opt_out", "en", "neu", [
+        "{please |}{unsubscribe|opt} me {out|from this list|from these messages}",
+        "{don't|do not|never} {message|text|contact} me again{| please}",
+    ]),
+    ("o_es_3", "opt_out", "es", "neu", ["{borren|eliminen|quiten} mi número de {su lista|la base de datos}"]),
+    ("o_pt_3", "opt_out", "pt", "neu", ["{não me mande|não me mandem|não enviem} mais {mensagens|promoções|nada}"]),
+    ("o_fr_3", "opt_out", "fr", "neu", ["ne m'{envoyez|écrivez} plus {de messages|rien|svp}"]),
+    ("o_de_3", "opt_out", "de", "neu", ["{hören Sie auf|hört auf}, mir {zu schreiben|Nachrichten zu schicken}"]),
+    ("o_hi_3", "opt_out", "hi", "neu", ["{ye|aise} {messages|promotions} {band karo|mat bhejo} {mujhe|please}"]),
+    ("o_id_3", "opt_out", "id", "neu", ["{tolong |}{keluarkan|hapus} saya dari {daftar|grup} {promo|ini}"]),
+    ("c_en_2", "complaint", "en", "neg", [
+        "{nobody|no one} {answered|replied to} my {email|calls|messages} about {product}{|!!}",
+        "{the quality of|honestly} {product} is {terrible|awful|a joke}{| {emoji_neg}}",
+    ]),
+    ("c_es_2", "complaint", "es", "neg", ["{me cobraron|pagué} {dos veces|de más} y {nadie responde|no hay solución}"]),
+    ("c_id_2", "complaint", "id", "neg", ["{udah|sudah} {transfer|bayar} tapi {belum dikirim|gak ada kabar} kak"]),
+    ("a_en_2", "already_customer", "en", "neu", [
+        "{I've|we've} been {using|paying for} {product} {since last year|for months} already",
+        "{already|just} {paid|renewed} for {product}{| this morning}",
+    ]),
+    ("a_fr_2", "already_customer", "fr", "neu", ["j'ai déjà {un compte|un abonnement} chez vous"]),
+    ("w_en_2", "wrong_number", "en", "neu", [
+        "{you have|you've got} the wrong {number|person}, {no {name} here|I'm not {name}}",
+        "{sorry|hey}, I {just got|recently got} this number, {name} isn't here",
+    ]),
+    ("w_es_2", "wrong_number", "es", "neu", ["{aquí no hay|no conozco a} ningún {name}"]),
+    ("w_id_2", "wrong_number", "id", "neu", ["saya gak kenal {name} kak"]),
+    ("ar_en_2", "auto_reply", "en", "neu", [
+        "Hi, this is {name}. I'm {away|busy|on holiday} {right now|until {day}}, I'll {reply|get back "
+        "to you} {soon|when I'm back}.",
+    ]),
+    ("ar_hi", "auto_reply", "hi", "neu", ["{abhi|main abhi} {busy|meeting me|drive kar raha} hu, baad me {reply|call} karunga"]),
+    ("ar_es_2", "auto_reply", "es", "neu", ["Respuesta automática: {estoy de vacaciones|fuera de la oficina} hasta el {lunes|día 10}."]),
+    ("ot_fr_de", "other", "fr", "neu", ["{bonjour|salut|bonsoir} {name}", "{ok|d'accord} {merci|ça marche}"]),
+    ("ot_de", "other", "de", "neu", ["{hallo|guten Tag|moin} {name}", "{ok|alles klar} {danke|super}"]),
+    ("ot_es_2", "other", "es", "neu", ["{hola|buenas} {name}", "{jaja|jajaja} {ok|vale}"]),
+    ("ot_emoji", "other", "und", "pos", ["{😊|🙂|👌|😄|🤗}", "{😊|🙂|👌}{🙏|😄|❤️}"]),
+]
+
+# Third pass: the intents the first model confused most (interested / question / pricing).
+FAMILIES += [
+    ("int_en_3", "interested", "en", "pos", [
+        "{how do I|where can I|can I} {buy|order|sign up for|get} {product}{?| today?}",
+        "{I'd like|I want|we'd like} to {buy|order|try|join} {product}",
+    ]),
+    ("int_multi", "interested", "es", "pos", ["{quiero|me gustaría} {comprar|probar} {producto}"]),
+    ("int_pt_2", "interested", "pt", "pos", ["{quero|gostaria de} {comprar|experimentar} {produto}"]),
+    ("q_en_3", "question", "en", "neu", [
+        "{when|what time} does {product} {start|finish|open}?",
+        "{can|could} I {bring a friend|come without booking|pay by card} {for {product}|}?",
+    ]),
+    ("q_multi", "question", "pt", "neu", ["{quando|que horas} {começa|abre} {o curso|a loja}?"]),
+    ("p_en_3", "pricing", "en", "neu", [
+        "{is|how much is} {delivery|shipping|installation} {free|extra|included}?",
+        "{total|final|full} price for {product} {with delivery|incl tax|for 2}?",
+    ]),
+    ("p_multi", "pricing", "hi", "neu", ["{cheez} ka {total|final} {kitna|price} {hoga|hai}?"]),
+    ("ot_later", "other", "en", "neu", [
+        "{ok|okay|sure} {will check|I'll look|I'll read it} {later|tonight|after work}",
+    ]),
+]

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     AI_REPLY_CLASSIFICATION_ENABLED: bool = True
     AI_BAN_RISK_DETECTION_ENABLED: bool = True
     AI_LEAD_SCORING_ENABLED: bool = True
+    # Labelled replies the built-in classifier trains from; empty: the checkout's tests/data/replies.
+    AI_TRAINING_DATA_DIR: str = ""
 
     # --- campaigns / pacing --------------------------------------------------------------
     MAX_MESSAGES_PER_HOUR: int = 100
