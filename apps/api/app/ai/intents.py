@@ -28,6 +28,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ CHAR_PARAMS: dict[str, Any] = {
     "max_features": 80_000,
 }
 C = 30.0  # inverse regularisation; chosen by grouped cross-validation on the train split only
-MAX_CALIBRATION_FOLDS = 5
+MAX_CALIBRATION_FOLDS = 3
 _REPEATS = re.compile(r"(.)\1{2,}")
 _DIGITS = re.compile(r"\d")
 
@@ -58,8 +59,10 @@ _DIGITS = re.compile(r"\d")
 def normalize_text(text: str) -> str:
     """Lower case, accents stripped, 3+ repeated characters cut to 2, digits to 0: "Yesssss
     ¿Cuánto?" and "yess cuanto" look alike to the model."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _DIGITS.sub("0", _REPEATS.sub(r"\1\1", text)).strip()
 
 
@@ -67,24 +70,45 @@ class _Features:
     """One fitted TF-IDF vectorizer reduced to what prediction needs."""
 
     def __init__(self, params: dict[str, Any], vocab: list[str], idf: np.ndarray) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         self.params = params
         self.terms = vocab
         self.index = {t: i for i, t in enumerate(vocab)}
         self.idf = idf
-        self.analyze: Callable[[str], list[str]] = TfidfVectorizer(**params).build_analyzer()
 
-    def transform_one(self, text: str) -> tuple[list[int], np.ndarray]:
-        """Column indexes and l2-normalised sublinear tf-idf values, as TfidfVectorizer does."""
-        counts = Counter(self.analyze(text))
-        cols = [self.index[t] for t in counts if t in self.index]
-        if not cols:
-            return [], np.zeros(0)
-        tf = np.fromiter((counts[self.terms[c]] for c in cols), float, len(cols))
+    def transform_one(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Column indexes and l2-normalised sublinear tf-idf values, as TfidfVectorizer does
+        (vectorised: the lookups run in C through map/fromiter)."""
+        n = len(counts)
+        cols = np.fromiter(map(self.index.get, counts, repeat(-1, n)), np.intp, n)
+        keep = cols >= 0
+        if not keep.any():
+            return cols[:0], np.zeros(0)
+        cols = cols[keep]
+        tf = np.fromiter(counts.values(), float, n)[keep]
         vals = (1.0 + np.log(tf)) * self.idf[cols]
         norm = math.sqrt(float(vals @ vals))
         return cols, vals / norm if norm else vals
+
+
+Analyzed = tuple[Counter[str], ...]
+
+
+def analyze(text: str) -> Analyzed:
+    """Term counts of one text for each feature block. Every IntentModel uses the same
+    analyzers, so one analysis serves several models (intent and sentiment)."""
+    doc = normalize_text(text)
+    return tuple(Counter(f(doc)) for f in _analyzers())
+
+
+_ANALYZERS: list[Callable[[str], list[str]]] = []
+
+
+def _analyzers() -> list[Callable[[str], list[str]]]:
+    if not _ANALYZERS:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        _ANALYZERS.extend(TfidfVectorizer(**p).build_analyzer() for p in (WORD_PARAMS, CHAR_PARAMS))
+    return _ANALYZERS
 
 
 class IntentModel:
@@ -120,12 +144,16 @@ class IntentModel:
         classes = sorted(set(labels))
         if len(classes) < 2:
             raise ValueError("need at least two distinct labels")
+        from threadpoolctl import threadpool_limits
+
         docs = [normalize_text(t) for t in texts]
         y = np.array([classes.index(lab) for lab in labels])
         vectorizers = [TfidfVectorizer(**WORD_PARAMS), TfidfVectorizer(**CHAR_PARAMS)]
-        X = _hstack([v.fit_transform(docs) for v in vectorizers])
-        coef, intercept = _fit_lr(X, y, len(classes), seed)
-        temperature = _calibrate(X, y, len(classes), seed)
+        # One BLAS thread: on a small shared machine, threads only fight each other here.
+        with threadpool_limits(1):
+            X = _hstack([v.fit_transform(docs) for v in vectorizers])
+            coef, intercept = _fit_lr(X, y, len(classes), seed)
+            temperature = _calibrate(X, y, len(classes), seed)
         features = [
             _Features(dict(params), _vocab_list(v), v.idf_.astype(np.float64))
             for v, params in zip(vectorizers, (WORD_PARAMS, CHAR_PARAMS), strict=True)
@@ -141,17 +169,18 @@ class IntentModel:
 
     # --- prediction --------------------------------------------------------------------------
 
-    def scores_one(self, text: str) -> np.ndarray:
-        """Raw (uncalibrated) class scores of one text."""
-        doc = normalize_text(text)
+    def scores_one(self, text: str | Analyzed) -> np.ndarray:
+        """Raw (uncalibrated) class scores of one text (or its `analyze()` result)."""
+        counts = analyze(text) if isinstance(text, str) else text
         total = self._intercept.copy()
-        for f, offset in zip(self._features, self._offsets, strict=True):
-            cols, vals = f.transform_one(doc)
-            if cols:
-                total += vals @ self._coef[[offset + c for c in cols]]
+        for f, offset, block in zip(self._features, self._offsets, counts, strict=True):
+            cols, vals = f.transform_one(block)
+            if len(cols):
+                total += vals @ self._coef[cols + offset]
         return total
 
-    def proba_one(self, text: str) -> np.ndarray:
+    def proba_one(self, text: str | Analyzed) -> np.ndarray:
+        """Calibrated probabilities, in the order of `labels`."""
         return _softmax(self.scores_one(text) / self.temperature)
 
     def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
@@ -160,18 +189,17 @@ class IntentModel:
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [self.labels[int(np.argmax(self.scores_one(t)))] for t in texts]
 
-    def top_terms(self, text: str, label: str, k: int = 3) -> list[str]:
+    def top_terms(self, text: str | Analyzed, label: str, k: int = 3) -> list[str]:
         """The words/bigrams of `text` that pushed it most towards `label` (explanations,
         key phrases). Word features only: character n-grams are not readable."""
+        counts = analyze(text) if isinstance(text, str) else text
         f = self._features[0]
-        cols, vals = f.transform_one(normalize_text(text))
-        if not cols:
+        cols, vals = f.transform_one(counts[0])
+        if not len(cols) or label not in self.labels:
             return []
-        j = self.labels.index(label)
-        weight = vals * self._coef[cols, j]
-        order = np.argsort(-weight)
+        weight = vals * self._coef[cols, self.labels.index(label)]
         picked: list[str] = []
-        for i in order:
+        for i in np.argsort(-weight):
             if weight[i] <= 0 or len(picked) >= k:
                 break
             term = f.terms[cols[i]]
@@ -187,9 +215,7 @@ class IntentModel:
             "labels": self.labels,
             "temperature": self.temperature,
             "n_examples": self.n_examples,
-            "features": [
-                {"params": _jsonable(f.params), "vocab": f.terms} for f in self._features
-            ],
+            "features": [{"params": _jsonable(f.params), "vocab": f.terms} for f in self._features],
         }
         arrays = {f"idf{i}": f.idf for i, f in enumerate(self._features)}
         buf = io.BytesIO()
@@ -214,6 +240,8 @@ class IntentModel:
                     _Features(_params(spec["params"]), list(spec["vocab"]), z[f"idf{i}"])
                     for i, spec in enumerate(meta["features"])
                 ]
+                if [f.params for f in features] != [WORD_PARAMS, CHAR_PARAMS]:
+                    raise ValueError("trained with other feature settings: retrain it")
                 return cls(
                     labels=list(meta["labels"]),
                     features=features,

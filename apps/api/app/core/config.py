@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     AI_REPLY_CLASSIFICATION_ENABLED: bool = True
     AI_BAN_RISK_DETECTION_ENABLED: bool = True
     AI_LEAD_SCORING_ENABLED: bool = True
-    # Labelled replies the built-in classifier trains from; empty: the checkout's tests/data/replies.
+    # Labelled replies the built-in classifier trains from; empty: the checkout's copy.
     AI_TRAINING_DATA_DIR: str = ""
 
     # --- campaigns / pacing --------------------------------------------------------------

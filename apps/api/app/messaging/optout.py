@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, select, text, update
@@ -43,8 +44,13 @@ def _squash(text: str) -> str:
 
 def keywords() -> dict[str, str]:
     """Normalized → canonical keyword, built-ins plus settings.OPT_OUT_KEYWORDS."""
+    return _keyword_table(tuple(settings.OPT_OUT_KEYWORDS))
+
+
+@lru_cache(maxsize=8)
+def _keyword_table(extra: tuple[str, ...]) -> dict[str, str]:
     table: dict[str, str] = {}
-    for kw in (*DEFAULT_KEYWORDS, *settings.OPT_OUT_KEYWORDS):
+    for kw in (*DEFAULT_KEYWORDS, *extra):
         norm = normalize(kw)
         if norm:
             table[norm] = norm.lower()
@@ -52,8 +58,22 @@ def keywords() -> dict[str, str]:
     return table
 
 
-def match_opt_out(text: str | None) -> str | None:
-    """The canonical keyword (lower case, e.g. "stop all") the message is, or None."""
+def match_opt_out(text: str | None, *, sentences: bool = False) -> str | None:
+    """The canonical keyword (lower case, e.g. "stop all") the message is, or None.
+
+    `sentences=False` (the webhook request path, where a false positive opts a customer out
+    unasked): only a whole-message keyword. `sentences=True` (the reply classifier): also an
+    explicit opt-out sentence in one of seven languages ("please remove me from your list"),
+    returned as `"phrase:<lang>:<rule>"` (see app.messaging.optout_phrases)."""
+    keyword = _match_keyword(text)
+    if keyword or not sentences:
+        return keyword
+    from app.messaging.optout_phrases import match_phrase
+
+    return match_phrase(text)
+
+
+def _match_keyword(text: str | None) -> str | None:
     if not text or len(text) > _MAX_LEN:
         return None
     norm = normalize(text)
