@@ -183,6 +183,9 @@ BODIES: dict[tuple[str, str], list[Body]] = {
     ("PATCH", "/api/v1/templates/{template_id}"): [_template],
     ("POST", "/api/v1/templates/sync"): [lambda w, n: {"phone_number_id": w.sender_id}],
     ("POST", "/api/v1/campaigns"): [_broadcast, _template_broadcast, _drip],
+    ("POST", "/api/v1/ai/intents/examples"): [
+        lambda w, n: {"examples": [{"text": f"refund for order {n}?", "intent": "refund"}]}
+    ],
 }
 # The control answer of a valid body when it is not a 2xx: the sender has no WABA to sync.
 CONTROL = {("POST", "/api/v1/templates/sync"): (422, "waba_id")}

@@ -26,6 +26,7 @@ import math
 import re
 import threading
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import repeat
@@ -35,6 +36,13 @@ from typing import Any
 import numpy as np
 
 FORMAT = "swa-intent-model/1"
+BUILTIN_INTENTS = (
+    "interested", "question", "pricing", "meeting_request", "not_interested", "opt_out",
+    "complaint", "already_customer", "wrong_number", "auto_reply", "other",
+)  # fmt: skip
+# A workspace model's "none of my intents" class, learnt from the built-in training replies:
+# when it wins, the built-in model decides. Custom intent names cannot start with "_".
+FALLBACK_LABEL = "_builtin"
 WORD_PARAMS: dict[str, Any] = {
     "analyzer": "word",
     "ngram_range": (1, 2),
@@ -250,7 +258,10 @@ class IntentModel:
                     temperature=float(meta["temperature"]),
                     n_examples=int(meta["n_examples"]),
                 )
-        except (OSError, KeyError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (
+            OSError, EOFError, KeyError, TypeError, AttributeError, zipfile.BadZipFile,
+            json.JSONDecodeError, UnicodeDecodeError,
+        ) as exc:  # fmt: skip
             raise ValueError(f"not an intent model: {exc}") from exc
 
 

@@ -4,7 +4,8 @@ Decision order, and why:
 1. Opt-out: explicit multilingual rules (`match_opt_out(sentences=True)`) — a legal decision,
    never the model alone and never sentiment. When the model alone thinks "opt_out", the reply
    goes to a person instead.
-2. Intent: the workspace's custom model when it is sure, else the built-in model
+2. Intent: the workspace's custom model when it is sure and the reply is one of its intents
+   (not its FALLBACK_LABEL "none of mine" class), else the built-in model
    (app.ai.intents), behind a Rasa-style confidence gate: top probability below THRESHOLD, or
    the top two closer than AMBIGUITY, means `requires_human_review`.
 3. Sentiment (model + VADER), language (packaged fastText model), key phrases (the words that
@@ -23,7 +24,7 @@ import numpy as np
 from app.ai.classifier.language import detect_language
 from app.ai.classifier.schemas import AutoResponse, Classification
 from app.ai.classifier.sentiment import sentiment_proba
-from app.ai.intents import IntentModel, analyze, builtin_model
+from app.ai.intents import FALLBACK_LABEL, IntentModel, analyze, builtin_model
 from app.messaging.optout import match_opt_out
 
 THRESHOLD = 0.5  # Rasa's FallbackClassifier `threshold`
@@ -94,7 +95,8 @@ def classify_local(
     if custom_model is not None:
         custom = custom_model.proba_one(analyzed)
         c_top, c_confident = _gate(custom)
-        if c_confident or not confident:  # the built-in model is the fallback
+        mine = custom_model.labels[c_top] != FALLBACK_LABEL
+        if mine and (c_confident or not confident):  # the built-in model is the fallback
             model, proba, top, confident = custom_model, custom, c_top, c_confident
     intent = model.labels[top]
     confidence = round(float(proba[top]) * 100)
