@@ -29,7 +29,7 @@ import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ CHAR_PARAMS: dict[str, Any] = {
 }
 C = 30.0  # inverse regularisation; chosen by grouped cross-validation on the train split only
 MAX_CALIBRATION_FOLDS = 3
+_WORD_MARK = "\x00"
 _REPEATS = re.compile(r"(.)\1{2,}")
 _DIGITS = re.compile(r"\d")
 
@@ -82,20 +83,6 @@ class _Features:
         self.terms = vocab
         self.index = {t: i for i, t in enumerate(vocab)}
         self.idf = idf
-
-    def transform_one(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Column indexes and l2-normalised sublinear tf-idf values, as TfidfVectorizer does
-        (vectorised: the lookups run in C through map/fromiter)."""
-        n = len(counts)
-        cols = np.fromiter(map(self.index.get, counts, repeat(-1, n)), np.intp, n)
-        keep = cols >= 0
-        if not keep.any():
-            return cols[:0], np.zeros(0)
-        cols = cols[keep]
-        tf = np.fromiter(counts.values(), float, n)[keep]
-        vals = (1.0 + np.log(tf)) * self.idf[cols]
-        norm = math.sqrt(float(vals @ vals))
-        return cols, vals / norm if norm else vals
 
 
 Analyzed = tuple[Counter[str], ...]
@@ -135,7 +122,12 @@ class IntentModel:
     ) -> None:
         self.labels = labels
         self._features = features
-        self._offsets = np.cumsum([0] + [len(f.terms) for f in features[:-1]]).tolist()
+        # One lookup table over both blocks (word terms marked with a NUL prefix so they never
+        # meet a character n-gram): a text is vectorised in a single pass.
+        self._n_word = len(features[0].terms)
+        self._index = {_WORD_MARK + t: i for i, t in enumerate(features[0].terms)}
+        self._index.update({t: self._n_word + i for i, t in enumerate(features[1].terms)})
+        self._idf = np.concatenate([f.idf for f in features])
         self._coef = coef
         self._intercept = intercept
         self.temperature = temperature
@@ -181,11 +173,25 @@ class IntentModel:
 
     def vectorize(self, text: str | Analyzed) -> Vector:
         """The tf-idf vector of one text (or of its `analyze()` result) in this model's
-        feature space: (columns, values)."""
-        counts = analyze(text) if isinstance(text, str) else text
-        parts = [f.transform_one(block) for f, block in zip(self._features, counts, strict=True)]
-        cols = np.concatenate([c + off for (c, _), off in zip(parts, self._offsets, strict=True)])
-        return cols, np.concatenate([v for _, v in parts])
+        feature space: (columns, values), as the two TfidfVectorizers (sublinear tf, l2 norm
+        per block) compute it. The lookups run in C through map/fromiter."""
+        words, chars = analyze(text) if isinstance(text, str) else text
+        keys = [_WORD_MARK + t for t in words]
+        keys.extend(chars)
+        n = len(keys)
+        cols = np.fromiter(map(self._index.get, keys, repeat(-1, n)), np.intp, n)
+        keep = cols >= 0
+        tf = np.fromiter(chain(words.values(), chars.values()), float, n)[keep]
+        cols = cols[keep]
+        if not len(cols):
+            return cols, tf
+        vals = (1.0 + np.log(tf)) * self._idf[cols]
+        split = int(np.count_nonzero(cols < self._n_word))  # word columns come first
+        for part in (vals[:split], vals[split:]):
+            norm = math.sqrt(float(part @ part))
+            if norm:
+                part /= norm
+        return cols, vals
 
     def shares_features(self, other: IntentModel) -> bool:
         """Same vocabulary and idf (e.g. two models trained on the same texts): one
@@ -227,7 +233,7 @@ class IntentModel:
         """The words/bigrams of `text` that pushed it most towards `label` (explanations,
         key phrases). Word features only: character n-grams are not readable."""
         cols, vals = vector if vector is not None else self.vectorize(text)
-        words = cols < len(self._features[0].terms)
+        words = cols < self._n_word
         cols, vals = cols[words], vals[words]
         if not len(cols) or label not in self.labels:
             return []
