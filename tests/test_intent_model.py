@@ -146,3 +146,13 @@ def test_missing_training_data_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(settings, "AI_TRAINING_DATA_DIR", str(tmp_path))
     with pytest.raises(FileNotFoundError, match="AI_TRAINING_DATA_DIR"):
         load_replies("train")
+
+
+def test_models_trained_on_the_same_texts_share_one_vectorisation(model):
+    other = IntentModel.train(TEXTS, ["a"] * 9 + ["b"] * 9)  # same texts, other labels
+    assert model.shares_features(other) and model.shares_features(
+        IntentModel.from_bytes(model.to_bytes())
+    )
+    assert not model.shares_features(IntentModel.train(TEXTS[:12], LABELS[:12]))
+    vector = model.vectorize("how much is it?")
+    assert np.allclose(other.proba_vec(vector), other.proba_one("how much is it?"))

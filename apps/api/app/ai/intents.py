@@ -20,6 +20,7 @@ Why this shape:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -132,7 +133,7 @@ class IntentModel:
         self._intercept = intercept
         self.temperature = temperature
         self.n_examples = n_examples
-        self._shared: dict[int, bool] = {}
+        self._digest: str | None = None
 
     # --- training ----------------------------------------------------------------------------
 
@@ -196,13 +197,16 @@ class IntentModel:
     def shares_features(self, other: IntentModel) -> bool:
         """Same vocabulary and idf (e.g. two models trained on the same texts): one
         `vectorize()` then serves both."""
-        key = id(other)
-        if key not in self._shared:
-            self._shared[key] = len(self._features) == len(other._features) and all(
-                a.terms == b.terms and np.array_equal(a.idf, b.idf)
-                for a, b in zip(self._features, other._features, strict=True)
-            )
-        return self._shared[key]
+        return self is other or self._feature_digest() == other._feature_digest()
+
+    def _feature_digest(self) -> str:
+        if self._digest is None:
+            h = hashlib.sha256()
+            for f in self._features:
+                h.update("\n".join(f.terms).encode())
+                h.update(np.ascontiguousarray(f.idf, dtype=np.float64).tobytes())
+            self._digest = h.hexdigest()
+        return self._digest
 
     def scores_vec(self, vector: Vector) -> np.ndarray:
         cols, vals = vector
