@@ -22,7 +22,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from app.ai.classifier.local import classify_local
-from app.ai.intents import IntentModel, builtin_model, load_replies
+from app.ai.classifier.model import load_replies
+from app.ai.intents import IntentModel, builtin_model
 from bench.report import write_section
 
 TARGET_RPS = 2000

@@ -25,8 +25,9 @@ from sklearn.metrics import (
 
 from app.ai.classifier import local
 from app.ai.classifier.local import classify_local
+from app.ai.classifier.model import load_replies
 from app.ai.classifier.sentiment import sentiment_model, sentiment_proba
-from app.ai.intents import BUILTIN_INTENTS, builtin_model, load_replies
+from app.ai.intents import BUILTIN_INTENTS, builtin_model
 from app.messaging.optout import match_opt_out
 from bench.report import write_section
 

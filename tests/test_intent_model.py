@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from app.ai import intents
-from app.ai.intents import IntentModel, builtin_model, load_replies, normalize_text
+from app.ai.classifier.model import load_replies
+from app.ai.intents import IntentModel, builtin_model, normalize_text
 
 TEXTS = [
     "how much is it", "what's the price", "price please", "how much for two", "cost?",

@@ -31,7 +31,6 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import chain, repeat
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -383,25 +382,6 @@ _lock = threading.Lock()
 _builtin: IntentModel | None = None
 
 
-def replies_dir() -> Path:
-    """Where the labelled replies live: AI_TRAINING_DATA_DIR, else the repository's
-    tests/data/replies (an editable install or a checkout)."""
-    from app.core.config import settings
-
-    if settings.AI_TRAINING_DATA_DIR:
-        return Path(settings.AI_TRAINING_DATA_DIR)
-    return Path(__file__).resolve().parents[4] / "tests" / "data" / "replies"
-
-
-def load_replies(split: str = "train") -> list[dict[str, Any]]:
-    """Rows of the labelled reply set (`train` or `heldout`)."""
-    path = replies_dir() / f"{split}.jsonl"
-    if not path.exists():
-        raise FileNotFoundError(f"labelled replies not found at {path} (AI_TRAINING_DATA_DIR)")
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
 def builtin_model() -> IntentModel:
     """The built-in intent model, trained from the train split at first use (about a second)
     and kept for the life of the process."""
@@ -409,6 +389,8 @@ def builtin_model() -> IntentModel:
     if _builtin is None:
         with _lock:
             if _builtin is None:
+                from app.ai.classifier.model import load_replies
+
                 rows = load_replies("train")
                 _builtin = IntentModel.train([r["text"] for r in rows], [r["intent"] for r in rows])
     return _builtin

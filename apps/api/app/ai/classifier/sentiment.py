@@ -12,7 +12,8 @@ import threading
 
 import numpy as np
 
-from app.ai.intents import Analyzed, IntentModel, Vector, load_replies
+from app.ai.classifier.model import load_replies
+from app.ai.intents import Analyzed, IntentModel, Vector
 
 LABELS = ("negative", "neutral", "positive")
 VADER_WEIGHT = 0.35

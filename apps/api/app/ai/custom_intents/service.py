@@ -10,9 +10,10 @@ from collections import OrderedDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.ai.classifier.model import load_replies
 from app.ai.custom_intents.models import IntentExample, WorkspaceIntentModel
 from app.ai.custom_intents.schemas import ExampleIn, ExamplesAdded, IntentStatus, TrainResult
-from app.ai.intents import BUILTIN_INTENTS, FALLBACK_LABEL, IntentModel, load_replies
+from app.ai.intents import BUILTIN_INTENTS, FALLBACK_LABEL, IntentModel
 from app.core.db import dialect_insert, utcnow
 from app.core.errors import ValidationFailed
 
