@@ -148,3 +148,17 @@ def test_language(text, lang):
 )
 def test_sentiment(text, sentiment):
     assert classify_sentiment(text) == sentiment
+
+
+def test_vader_shortcut_changes_nothing():
+    """Skipping VADER for ASCII text without a lexicon word gives what VADER itself gives."""
+    from app.ai.classifier import sentiment
+    from app.ai.classifier.model import load_replies
+
+    texts = [r["text"] for r in load_replies("train")] + [":)", ":-(", "no!!!", "kind of ok", "ha"]
+    sentiment.vader_proba("warm up")
+    vader = sentiment._vader
+    for text in texts:
+        compound = vader.polarity_scores(text)["compound"]
+        fast = sentiment.vader_proba(text)
+        assert (fast is None) == (compound == 0.0), text

@@ -113,3 +113,16 @@ def test_long_text_is_bounded():
         match_opt_out("hello " * 20_000 + "please remove me from your list", sentences=True) is None
     )
     assert match_opt_out("please remove me from your list " + "x" * 100_000, sentences=True)
+
+
+def test_ascii_fast_path_normalizes_like_the_unicode_path():
+    import random
+
+    from app.messaging.optout import _normalize_unicode, normalize
+
+    rng = random.Random(1)
+    samples = [chr(i) for i in range(128)] + ["  S.T.O.P ", "Opt-out!", "stop_all", "a\tb\nc"]
+    samples += [
+        "".join(rng.choice([chr(i) for i in range(128)]) for _ in range(12)) for _ in range(5000)
+    ]
+    assert [normalize(t) for t in samples] == [_normalize_unicode(t) for t in samples]

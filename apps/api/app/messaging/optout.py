@@ -8,6 +8,7 @@ punctuation, so "  S.T.O.P ", "Opt-out" and "STOP ALL!!" all match.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,8 +25,20 @@ DEFAULT_KEYWORDS = ("STOP", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", 
 _MAX_LEN = 64  # a long message is a conversation, not a keyword
 
 
+# ASCII fast path: in ASCII, "-" is the only hyphen (Pd) and string.punctuation is exactly the
+# P* and S* categories, so this translation equals the per-character loop below.
+_ASCII_PUNCT = str.maketrans({ch: " " if ch == "-" else "" for ch in string.punctuation})
+_SPACES = re.compile(r"\s+")
+
+
 def normalize(text: str) -> str:
     """Upper-case, punctuation and symbols removed, whitespace collapsed."""
+    if text.isascii():
+        return _SPACES.sub(" ", text.upper().translate(_ASCII_PUNCT)).strip()
+    return _normalize_unicode(text)
+
+
+def _normalize_unicode(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).upper()
     kept = []
     for ch in text:
@@ -35,7 +48,7 @@ def normalize(text: str) -> str:
             kept.append(" " if cat == "Pd" else "")
         else:
             kept.append(ch)
-    return re.sub(r"\s+", " ", "".join(kept)).strip()
+    return _SPACES.sub(" ", "".join(kept)).strip()
 
 
 def _squash(text: str) -> str:

@@ -8,6 +8,7 @@ sentiment-bearing words; the blend weight was chosen by cross-validation on the 
 
 from __future__ import annotations
 
+import string
 import threading
 
 import numpy as np
@@ -42,10 +43,23 @@ def vader_proba(text: str) -> np.ndarray | None:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         _vader = SentimentIntensityAnalyzer()
+    if text.isascii() and not _may_score(text, _vader.lexicon):
+        return None  # VADER scores 0 without a lexicon word; skip its ~30 µs of work
     compound = float(_vader.polarity_scores(text)["compound"])
     if compound == 0.0:
         return None
     return np.array([max(-compound, 0.0), 1.0 - abs(compound), max(compound, 0.0)])
+
+
+def _may_score(text: str, lexicon: dict[str, float]) -> bool:
+    """Whether any token, as VADER reads it (punctuation stripped unless that leaves two
+    characters or fewer, e.g. emoticons), is in its lexicon. Non-ASCII text (emoji, which
+    VADER spells out) is always scored."""
+    for token in text.lower().split():
+        stripped = token.strip(string.punctuation)
+        if token in lexicon or stripped in lexicon:
+            return True
+    return False
 
 
 def sentiment_proba(
