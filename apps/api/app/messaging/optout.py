@@ -2,7 +2,9 @@
 
 A message opts out only when the WHOLE message is a keyword — "stop" or "Stop!" does, "don't
 stop sending me deals" does not. Matching ignores case, surrounding/inner whitespace runs and
-punctuation, so "  S.T.O.P ", "Opt-out" and "STOP ALL!!" all match.
+punctuation, so "  S.T.O.P ", "Opt-out" and "STOP ALL!!" all match. The reply classifier also
+asks for explicit opt-out *sentences* (`match_opt_out(text, sentences=True)`, optout_phrases.py);
+the request path below never does.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import settings
 from app.core.db import utcnow
+from app.messaging.optout_phrases import match_phrase
 
 DEFAULT_KEYWORDS = ("STOP", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPT OUT")
 _MAX_LEN = 64  # a long message is a conversation, not a keyword
@@ -81,8 +84,6 @@ def match_opt_out(text: str | None, *, sentences: bool = False) -> str | None:
     keyword = _match_keyword(text)
     if keyword or not sentences:
         return keyword
-    from app.messaging.optout_phrases import match_phrase
-
     return match_phrase(text)
 
 
