@@ -18,7 +18,7 @@ RUN_ARGS ?=
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench migration clean-data
+.PHONY: help install run test lint format bench eval migration clean-data
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench: $(STAMP) ## run every bench/bench_*.py (results go to docs/benchmarks.md)
 	  m=$$(basename "$$f" .py); echo "== python -m bench.$$m"; \
 	  $(PY) -m bench.$$m $(BENCH_ARGS); \
 	done
+
+eval: $(STAMP) ## AI quality on the held-out replies (rewrites docs/ai-evaluation.md)
+	$(PY) -m bench.eval_intents
 
 migration: $(STAMP) ## regenerate the initial migration from the models (pre-release only)
 	./scripts/regen_migration.sh

@@ -26,9 +26,13 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def write_section(name: str, title: str, body: str) -> None:
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    text = REPORT.read_text() if REPORT.exists() else HEADER
+def write_section(
+    name: str, title: str, body: str, *, report: Path = REPORT, header: str = HEADER
+) -> None:
+    """Replace (or append) the `name` section of `report` (docs/benchmarks.md by default;
+    the AI evaluation writes docs/ai-evaluation.md the same way)."""
+    report.parent.mkdir(parents=True, exist_ok=True)
+    text = report.read_text() if report.exists() else header
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = (
         f"<!-- bench:{name} -->\n## {title}\n\n_Measured {stamp} on {machine()}._\n\n"
@@ -42,4 +46,4 @@ def write_section(name: str, title: str, body: str) -> None:
         if pattern.search(text)
         else text.rstrip() + "\n\n" + section + "\n"
     )
-    REPORT.write_text(text)
+    report.write_text(text)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from app.ai.classifier.local import classify_local
 from app.ai.classifier.service import classify_reply
 from app.core.config import settings
 from tests.fakes.llm_servers import LLMServer
@@ -108,7 +109,8 @@ async def test_rules_override_the_model_on_opt_out(llm):
     llm.reply(llm_answer(intent="interested"))
     stop = await classify_reply("STOP")
     assert stop.opt_out and stop.intent == "opt_out" and stop.provider == llm.provider
-    assert stop.auto_response.should_respond is False
+    # the answer to an opt-out is the rules' (a confirmation at most), never the model's
+    assert stop.auto_response == classify_local("STOP").auto_response
 
     llm.reply(llm_answer(intent="opt_out"))
     visit = await classify_reply("I'll stop by tomorrow")

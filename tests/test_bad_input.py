@@ -208,6 +208,9 @@ BODIES: dict[tuple[str, str], list[Body]] = {
         lambda w, n: {"phone_number_id": w.sender_id, "hours": 24},
     ],
     ("POST", "/api/v1/ai/score-lead"): [lambda w, n: {"contact_id": w.contact_id}],
+    ("POST", "/api/v1/ai/intents/examples"): [
+        lambda w, n: {"examples": [{"text": f"refund for order {n}?", "intent": "refund"}]}
+    ],
 }
 # The control answer of a valid body when it is not a 2xx: the sender has no WABA to sync.
 CONTROL = {("POST", "/api/v1/templates/sync"): (422, "waba_id")}

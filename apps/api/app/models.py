@@ -1,5 +1,6 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
+from app.ai.custom_intents.models import IntentExample, WorkspaceIntentModel
 from app.ai.models import RiskAssessment
 from app.analytics.models import DailyReport
 from app.campaigns.models import Campaign, DripStep, Enrollment
@@ -20,6 +21,7 @@ __all__ = [
     "DailyReport",
     "DripStep",
     "Enrollment",
+    "IntentExample",
     "MediaAsset",
     "Message",
     "MessageEvent",
@@ -29,4 +31,5 @@ __all__ = [
     "Template",
     "WebhookEvent",
     "Workspace",
+    "WorkspaceIntentModel",
 ]

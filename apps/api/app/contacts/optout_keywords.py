@@ -5,22 +5,39 @@ reply classifier (app.ai) both call it, and neither may import the other.
 
 A message opts out only when the WHOLE message is a keyword — "stop" or "Stop!" does, "don't
 stop sending me deals" does not. Matching ignores case, surrounding/inner whitespace runs and
-punctuation, so "  S.T.O.P ", "Opt-out" and "STOP ALL!!" all match.
+punctuation, so "  S.T.O.P ", "Opt-out" and "STOP ALL!!" all match. The reply classifier also
+asks for explicit opt-out *sentences* (`match_opt_out(text, sentences=True)`, optout_phrases.py);
+the webhook request path (app.inbound.optout) never does.
 """
 
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
+from functools import lru_cache
 
+from app.contacts.optout_phrases import match_phrase
 from app.core.config import settings
 
 DEFAULT_KEYWORDS = ("STOP", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPT OUT")
 _MAX_LEN = 64  # a long message is a conversation, not a keyword
 
 
+# ASCII fast path: in ASCII, "-" is the only hyphen (Pd) and string.punctuation is exactly the
+# P* and S* categories, so this translation equals the per-character loop below.
+_ASCII_PUNCT = str.maketrans({ch: " " if ch == "-" else "" for ch in string.punctuation})
+_SPACES = re.compile(r"\s+")
+
+
 def normalize(text: str) -> str:
     """Upper-case, punctuation and symbols removed, whitespace collapsed."""
+    if text.isascii():
+        return _SPACES.sub(" ", text.upper().translate(_ASCII_PUNCT)).strip()
+    return _normalize_unicode(text)
+
+
+def _normalize_unicode(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).upper()
     kept = []
     for ch in text:
@@ -30,7 +47,7 @@ def normalize(text: str) -> str:
             kept.append(" " if cat == "Pd" else "")
         else:
             kept.append(ch)
-    return re.sub(r"\s+", " ", "".join(kept)).strip()
+    return _SPACES.sub(" ", "".join(kept)).strip()
 
 
 def _squash(text: str) -> str:
@@ -39,8 +56,13 @@ def _squash(text: str) -> str:
 
 def keywords() -> dict[str, str]:
     """Normalized → canonical keyword, built-ins plus settings.OPT_OUT_KEYWORDS."""
+    return _keyword_table(tuple(settings.OPT_OUT_KEYWORDS))
+
+
+@lru_cache(maxsize=8)
+def _keyword_table(extra: tuple[str, ...]) -> dict[str, str]:
     table: dict[str, str] = {}
-    for kw in (*DEFAULT_KEYWORDS, *settings.OPT_OUT_KEYWORDS):
+    for kw in (*DEFAULT_KEYWORDS, *extra):
         norm = normalize(kw)
         if norm:
             table[norm] = norm.lower()
@@ -48,8 +70,20 @@ def keywords() -> dict[str, str]:
     return table
 
 
-def match_opt_out(text: str | None) -> str | None:
-    """The canonical keyword (lower case, e.g. "stop all") the message is, or None."""
+def match_opt_out(text: str | None, *, sentences: bool = False) -> str | None:
+    """The canonical keyword (lower case, e.g. "stop all") the message is, or None.
+
+    `sentences=False` (the webhook request path, where a false positive opts a customer out
+    unasked): only a whole-message keyword. `sentences=True` (the reply classifier): also an
+    explicit opt-out sentence in one of seven languages ("please remove me from your list"),
+    returned as `"phrase:<lang>:<rule>"` (see app.contacts.optout_phrases)."""
+    keyword = _match_keyword(text)
+    if keyword or not sentences:
+        return keyword
+    return match_phrase(text)
+
+
+def _match_keyword(text: str | None) -> str | None:
     if not text or len(text) > _MAX_LEN:
         return None
     norm = normalize(text)

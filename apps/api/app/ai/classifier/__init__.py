@@ -1,1 +1,1 @@
-"""Reply classification: intent, sentiment, urgency and the auto-response decision."""
+"""Reply classification: the offline `local` classifier (local.py) and the LLM path (service.py)."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 10:08:22.116674
+Create Date: 2026-12-01 10:12:11.470291
 """
 from collections.abc import Sequence
 
@@ -79,6 +79,18 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_daily_reports')),
     sa.UniqueConstraint('workspace_id', 'report_date', name=op.f('uq_daily_reports_workspace_id_report_date'))
     )
+    op.create_table('intent_examples',
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('intent', sa.String(length=40), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_intent_examples_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_intent_examples')),
+    sa.UniqueConstraint('workspace_id', 'text', name='uq_intent_examples_text')
+    )
+    op.create_index(op.f('ix_intent_examples_workspace_id'), 'intent_examples', ['workspace_id'], unique=False)
     op.create_table('sender_numbers',
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -157,6 +169,16 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_webhook_events_processed_at'), 'webhook_events', ['processed_at'], unique=False)
     op.create_index(op.f('ix_webhook_events_workspace_id'), 'webhook_events', ['workspace_id'], unique=False)
+    op.create_table('workspace_intent_models',
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('model', sa.LargeBinary(), nullable=False),
+    sa.Column('labels', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('n_examples', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('trained_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_workspace_intent_models_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('workspace_id', name=op.f('pk_workspace_intent_models'))
+    )
     op.create_table('campaigns',
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('sender_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -352,6 +374,7 @@ def downgrade() -> None:
     op.drop_index('ix_campaigns_status_scheduled', table_name='campaigns')
     op.drop_index(op.f('ix_campaigns_sender_id'), table_name='campaigns')
     op.drop_table('campaigns')
+    op.drop_table('workspace_intent_models')
     op.drop_index(op.f('ix_webhook_events_workspace_id'), table_name='webhook_events')
     op.drop_index(op.f('ix_webhook_events_processed_at'), table_name='webhook_events')
     op.drop_table('webhook_events')
@@ -361,6 +384,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_sender_numbers_workspace_id'), table_name='sender_numbers')
     op.drop_index(op.f('ix_sender_numbers_status'), table_name='sender_numbers')
     op.drop_table('sender_numbers')
+    op.drop_index(op.f('ix_intent_examples_workspace_id'), table_name='intent_examples')
+    op.drop_table('intent_examples')
     op.drop_table('daily_reports')
     op.drop_index(op.f('ix_contacts_workspace_id'), table_name='contacts')
     op.drop_index(op.f('ix_contacts_opted_out_at'), table_name='contacts')
