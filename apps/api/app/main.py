@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from app.api import api_router
 from app.core.config import settings
 from app.core.errors import install_error_handlers
-from app.core.middleware import BodySizeLimitMiddleware
+from app.core.middleware import BodySizeLimitMiddleware, ErrorShieldMiddleware
 from app.health import router as health_router
 
 DESCRIPTION = """
@@ -51,6 +51,7 @@ def create_app() -> FastAPI:
             "/api/v1/campaigns": 8 * settings.MAX_REQUEST_BODY_BYTES,
         },
     )
+    app.add_middleware(ErrorShieldMiddleware)  # outermost of ours: nothing escapes it
     return app
 
 

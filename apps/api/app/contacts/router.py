@@ -148,7 +148,9 @@ def delete_contact(contact_id: ContactId, db: SessionDep, principal: PrincipalDe
 def opt_in(
     contact_id: ContactId, body: OptInRequest, db: SessionDep, principal: PrincipalDep
 ) -> ContactOut:
-    contact = service.get_contact(db=db, workspace_id=principal.workspace_id, contact_id=contact_id)
+    contact = service.get_contact(
+        db=db, workspace_id=principal.workspace_id, contact_id=contact_id, for_update=True
+    )
     service.opt_in(db=db, contact=contact, source=body.source)
     db.commit()
     return ContactOut.model_validate(contact)
@@ -161,7 +163,9 @@ def opt_out(
     principal: PrincipalDep,
     body: OptOutRequest | None = None,
 ) -> ContactOut:
-    contact = service.get_contact(db=db, workspace_id=principal.workspace_id, contact_id=contact_id)
+    contact = service.get_contact(
+        db=db, workspace_id=principal.workspace_id, contact_id=contact_id, for_update=True
+    )
     service.opt_out(db=db, contact=contact, source=(body or OptOutRequest()).source)
     db.commit()
     return ContactOut.model_validate(contact)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Response, status
@@ -19,7 +20,9 @@ from app.messaging.templates_schemas import (
 )
 from app.senders.service import get_sender
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/templates", tags=["templates"])
+SYNC_FAILED = "Cloud API template sync failed: Meta could not be reached or answered with an error"
 
 
 @router.post(
@@ -40,7 +43,17 @@ async def sync_templates(
             code="not_implemented",
             status_code=501,
         ) from exc
-    result = await run_sync(db=db, workspace_id=principal.workspace_id, sender=sender)
+    try:
+        result = await run_sync(db=db, workspace_id=principal.workspace_id, sender=sender)
+    except AppError as exc:
+        if exc.status_code != 502:
+            raise
+        # The upstream text can hold client internals (aiohttp's exception, hosts, ports): it
+        # goes to the log; the caller gets a stable message and Meta's numeric code if any.
+        log.warning("template sync failed: %s %s", exc.message, exc.errors)
+        codes = [e["graph_code"] for e in exc.errors if e.get("graph_code") is not None]
+        errors = [{"field": "waba_id", "message": SYNC_FAILED, "graph_code": c} for c in codes]
+        raise AppError(SYNC_FAILED, code=exc.code, status_code=502, errors=errors) from exc
     db.commit()
     return result
 

@@ -25,8 +25,12 @@ def param_count(body: str) -> int:
         raise ValidationFailed(str(exc), field="body") from exc
 
 
-def get_template(*, db: Session, workspace_id: int, template_id: int) -> Template:
-    template = db.get(Template, template_id)
+def get_template(
+    *, db: Session, workspace_id: int, template_id: int, for_update: bool = False
+) -> Template:
+    """`for_update` locks the row until the commit: a PATCH or DELETE racing a DELETE then
+    gets 404, and of concurrent DELETEs exactly one succeeds."""
+    template = db.get(Template, template_id, with_for_update=for_update or None)
     if template is None or template.workspace_id != workspace_id:
         raise NotFound("Template", template_id)
     return template
@@ -72,7 +76,9 @@ def create_template(*, db: Session, workspace_id: int, data: TemplateCreate) -> 
 def update_template(
     *, db: Session, workspace_id: int, template_id: int, data: TemplateUpdate
 ) -> Template:
-    template = get_template(db=db, workspace_id=workspace_id, template_id=template_id)
+    template = get_template(
+        db=db, workspace_id=workspace_id, template_id=template_id, for_update=True
+    )
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(template, name, value)
     db.flush()
@@ -83,7 +89,9 @@ def delete_template(*, db: Session, workspace_id: int, template_id: int) -> None
     """Refused while a campaign or drip step uses the template (their FKs are RESTRICT)."""
     from app.campaigns.models import Campaign, DripStep
 
-    template = get_template(db=db, workspace_id=workspace_id, template_id=template_id)
+    template = get_template(
+        db=db, workspace_id=workspace_id, template_id=template_id, for_update=True
+    )
     uses = (
         db.scalar(
             select(func.count()).select_from(Campaign).where(Campaign.template_id == template.id)
