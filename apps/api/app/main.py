@@ -13,6 +13,7 @@ from app.api import api_router
 from app.core.config import settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import BodySizeLimitMiddleware, ErrorShieldMiddleware
+from app.core.openapi import install_openapi
 from app.health import router as health_router
 
 DESCRIPTION = """
@@ -40,6 +41,7 @@ def create_app() -> FastAPI:
         title=settings.APP_NAME, version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health_router)
     app.include_router(api_router)
     app.add_middleware(

@@ -7,9 +7,7 @@ one json_to_recordset() statement per batch on PostgreSQL, an executemany on SQL
 happens in the caller's transaction: a file that fails as a whole (undecodable, not CSV, no
 phone column) leaves nothing behind.
 
-Export neutralises spreadsheet formulas (OWASP "CSV injection"): a cell that would start with
-`=`, `+`, `-`, `@`, tab or carriage return — after any leading quotes — gets one leading `'`,
-unless it is a plain number (`+14155550100`, `-5`). Import removes exactly that quote, so what
+Export neutralises spreadsheet formulas and import undoes exactly that (`csv_cells`), so what
 export wrote imports back unchanged.
 """
 
@@ -403,7 +401,9 @@ def export_csv(
     )
     keys = attribute_keys(db, where)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends: with "\r\n" as the terminator the writer also quotes a value holding a
+    # lone "\r", which a reader would otherwise take for the end of the row.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     attribute_header = (neutralise(ATTRIBUTE_PREFIX + k if k in _RESERVED else k) for k in keys)
     writer.writerow([*EXPORT_COLUMNS, *attribute_header])
     c = Contact.__table__.c

@@ -55,4 +55,5 @@ def require_admin(principal: PrincipalDep) -> Principal:
     return principal
 
 
+require_admin.required_role = KeyRole.ADMIN.value  # type: ignore[attr-defined]  # the doc
 AdminDep = Annotated[Principal, Depends(require_admin)]

@@ -7,6 +7,7 @@ from typing import Any
 
 import psycopg
 from fastapi import FastAPI, Request
+from fastapi import routing as fastapi_routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
@@ -95,12 +96,19 @@ _HTTP_CODES = {
 _BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
+def flat_routes(routes: list[Any]) -> list[Any]:
+    """Every route with its full path. FastAPI ≥ 0.130 keeps included routers as nested
+    entries of `app.routes`; `iter_route_contexts` flattens them (older: already flat)."""
+    iterate = getattr(fastapi_routing, "iter_route_contexts", None)
+    return list(iterate(routes)) if iterate is not None else list(routes)
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route serves for this path (FastAPI registers one route per method,
     and Starlette's own 405 names only the first matching route's)."""
     path = request.scope.get("path", "")
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in flat_routes(request.app.router.routes):
         regex, route_methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
         if regex is not None and route_methods and regex.match(path):
             methods |= set(route_methods)
