@@ -149,9 +149,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
-            errors = [{"field": "body", "message": f"cannot be read as JSON: {exc.__cause__!r}"}]
-            return JSONResponse(error_body("malformed_json", "Malformed JSON body", errors), 422)
+        if exc.status_code == 400:
+            # Only reading the body raises a plain 400 here (FastAPI's JSON decoding, Starlette's
+            # multipart parser); our own refusals are AppErrors. Reported like malformed JSON.
+            if exc.detail == _BODY_PARSE_ERROR:
+                errors = [
+                    {"field": "body", "message": f"cannot be read as JSON: {exc.__cause__!r}"}
+                ]
+                return JSONResponse(
+                    error_body("malformed_json", "Malformed JSON body", errors), 422
+                )
+            errors = [{"field": "body", "message": str(exc.detail)}]
+            return JSONResponse(error_body("malformed_body", str(exc.detail), errors), 422)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(request))
