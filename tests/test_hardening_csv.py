@@ -24,16 +24,27 @@ def _export_rows(client, auth) -> list[list[str]]:
     return list(csv.reader(io.StringIO(r.text, newline="")))
 
 
-def test_export_neutralises_formulas_in_every_text_cell(client, auth, db, workspace):
+def _seed(db, workspace_id: int, first: int, tags, attributes) -> None:
+    """One contact per formula: its name is the formula, tags and attributes built from it."""
     for i, formula in enumerate(FORMULAS):
         make_contact(
             db,
-            workspace.id,
-            f"+1415555{3000 + i:04d}",
+            workspace_id,
+            f"+1415555{first + i:04d}",
             name=formula,
-            tags=[formula],
-            attributes={"note": formula, formula.strip() or "k": "v"},
+            tags=tags(i, formula),
+            attributes=attributes(formula),
         )
+
+
+def test_export_neutralises_formulas_in_every_text_cell(client, auth, db, workspace):
+    _seed(
+        db,
+        workspace.id,
+        3000,
+        tags=lambda i, f: [f],
+        attributes=lambda f: {"note": f, f.strip() or "k": "v"},
+    )
     header, *rows = _export_rows(client, auth)
     risky = ("=", "+", "-", "@", "\t", "\r")
     for cell in header:
@@ -46,15 +57,13 @@ def test_export_neutralises_formulas_in_every_text_cell(client, auth, db, worksp
 
 
 def test_import_round_trips_what_export_wrote(client, auth, db, workspace, other_workspace):
-    for i, formula in enumerate(FORMULAS):
-        make_contact(
-            db,
-            workspace.id,
-            f"+1415555{3100 + i:04d}",
-            name=formula,
-            tags=[f"@t{i}", f"-t{i}+1", "plain"],  # (a tag cell is split on ";" and "|")
-            attributes={"note": formula, "=col": formula},
-        )
+    _seed(
+        db,
+        workspace.id,
+        3100,
+        tags=lambda i, f: [f"@t{i}", f"-t{i}+1", "plain"],  # a tag cell is split on ";" and "|"
+        attributes=lambda f: {"note": f, "=col": f},
+    )
     exported = client.get(f"{URL}/export", headers=auth).content
     r = client.post(
         f"{URL}/import",

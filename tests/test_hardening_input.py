@@ -26,6 +26,19 @@ def sender(db, workspace):
     return make_sender(db, workspace.id, "100000000000021", provider="sandbox")
 
 
+def _campaign(client, auth, db, workspace_id: int, sender_id: int, phone: str, **extra):
+    """POST a minimal valid broadcast to one new contact, plus `extra` fields."""
+    contact = make_contact(db, workspace_id, phone, name="Ann")
+    body = {
+        "name": "Hardening",
+        "message_template": "Hi {name}",
+        "contact_ids": [contact.id],
+        "phone_number_id": sender_id,
+        **extra,
+    }
+    return client.post("/api/v1/campaigns", json=body, headers=auth)
+
+
 def _reads_still_work(client, auth) -> None:
     for path in ("/api/v1/contacts", "/api/v1/campaigns", "/api/v1/templates"):
         r = client.get(path, headers=auth)
@@ -57,17 +70,8 @@ def test_deep_contact_attributes_are_refused_and_nothing_is_stored(client, auth,
 def test_deep_campaign_metadata_and_template_components_are_refused(
     client, auth, db, workspace, sender
 ):
-    contact = make_contact(db, workspace.id, "+14155550192", name="Ann")
-    r = client.post(
-        "/api/v1/campaigns",
-        json={
-            "name": "Deep",
-            "message_template": "Hi {name}",
-            "contact_ids": [contact.id],
-            "phone_number_id": sender.id,
-            "metadata": {"x": nested(300)},
-        },
-        headers=auth,
+    r = _campaign(
+        client, auth, db, workspace.id, sender.id, "+14155550192", metadata={"x": nested(300)}
     )
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["field"] == "metadata"
@@ -184,17 +188,6 @@ def test_numbers_are_not_dates(client, auth, value):
 
 
 def test_numbers_are_not_date_times(client, auth, db, workspace, sender):
-    contact = make_contact(db, workspace.id, "+14155550198", name="Ann")
-    r = client.post(
-        "/api/v1/campaigns",
-        json={
-            "name": "Epoch",
-            "message_template": "Hi {name}",
-            "contact_ids": [contact.id],
-            "phone_number_id": sender.id,
-            "scheduled_at": 0,
-        },
-        headers=auth,
-    )
+    r = _campaign(client, auth, db, workspace.id, sender.id, "+14155550198", scheduled_at=0)
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["field"] == "scheduled_at"

@@ -153,9 +153,8 @@ def install_error_handlers(app: FastAPI) -> None:
             # Only reading the body raises a plain 400 here (FastAPI's JSON decoding, Starlette's
             # multipart parser); our own refusals are AppErrors. Reported like malformed JSON.
             if exc.detail == _BODY_PARSE_ERROR:
-                errors = [
-                    {"field": "body", "message": f"cannot be read as JSON: {exc.__cause__!r}"}
-                ]
+                reason = type(exc.__cause__).__name__ if exc.__cause__ else "unreadable"
+                errors = [{"field": "body", "message": f"cannot be read as JSON ({reason})"}]
                 return JSONResponse(
                     error_body("malformed_json", "Malformed JSON body", errors), 422
                 )

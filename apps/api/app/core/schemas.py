@@ -19,12 +19,21 @@ cannot take into a 422 naming the field (SPEC §2.8), instead of a DataError →
 from __future__ import annotations
 
 import math
+import types
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from functools import lru_cache
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import orjson
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 BIGINT_MAX = 2**63 - 1
 INT_MAX = 2**31 - 1
@@ -115,13 +124,52 @@ def check_json_value(value: Any) -> None:
             raise ValueError(f"larger than {MAX_JSON_BYTES} bytes once encoded as JSON")
 
 
+@lru_cache(maxsize=1024)
+def _scalar_types(annotation: Any) -> frozenset[type] | None:
+    """The JSON scalar types a field takes (bool/int/float), or None when it takes others."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _scalar_types(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        found: set[type] = set()
+        for arg in get_args(annotation):
+            if arg is type(None):
+                continue
+            kinds = _scalar_types(arg)
+            if kinds is None:
+                return None
+            found |= kinds
+        return frozenset(found)
+    return frozenset({annotation}) if annotation in (bool, int, float) else None
+
+
+def check_json_type(annotation: Any, value: Any) -> None:
+    """A boolean or number field takes that JSON type only. pydantic's lax mode would read
+    `0`/`"yes"` as a boolean and `"10"` as a number, which the document does not allow."""
+    kinds = _scalar_types(annotation)
+    if not kinds or value is None:
+        return
+    if isinstance(value, bool):
+        ok = bool in kinds
+    elif isinstance(value, int | float):
+        ok = bool(kinds & {int, float})
+    else:
+        ok = False
+    if not ok:
+        expected = "a boolean" if kinds == {bool} else "a number"
+        raise ValueError(f"expected {expected} (JSON {type(value).__name__} given)")
+
+
 class RequestModel(BaseModel):
     """Base of every request body. Runs before each field's own validation, on the raw input,
     so the error names the top-level field and its message the nested place."""
 
     @field_validator("*", mode="before")
     @classmethod
-    def _storable(cls, value: Any) -> Any:
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None:
+            check_json_type(field.annotation, value)
         check_json_value(value)
         return value
 

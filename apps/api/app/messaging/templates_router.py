@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response, status
 from app.core.deps import PrincipalDep, SessionDep
 from app.core.enums import TemplateStatus
 from app.core.errors import AppError
+from app.core.routing import segment_except
 from app.core.schemas import IdPath, Text
 from app.messaging import templates_service as service
 from app.messaging.templates_schemas import (
@@ -22,6 +23,7 @@ from app.senders.service import get_sender
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/templates", tags=["templates"])
+segment_except("template_ref", "sync")  # `{template_id:template_ref}` below
 SYNC_FAILED = "Cloud API template sync failed: Meta could not be reached or answered with an error"
 
 
@@ -84,7 +86,7 @@ def list_templates(
     return [TemplateOut.from_model(t) for t in templates]
 
 
-@router.get("/{template_id}", response_model=TemplateOut, summary="One template")
+@router.get("/{template_id:template_ref}", response_model=TemplateOut, summary="One template")
 def get_template(template_id: IdPath, db: SessionDep, principal: PrincipalDep) -> TemplateOut:
     template = service.get_template(
         db=db, workspace_id=principal.workspace_id, template_id=template_id
@@ -92,7 +94,9 @@ def get_template(template_id: IdPath, db: SessionDep, principal: PrincipalDep) -
     return TemplateOut.from_model(template)
 
 
-@router.patch("/{template_id}", response_model=TemplateOut, summary="Update status/body/category")
+@router.patch(
+    "/{template_id:template_ref}", response_model=TemplateOut, summary="Update status/body/category"
+)
 def update_template(
     template_id: IdPath, body: TemplateUpdate, db: SessionDep, principal: PrincipalDep
 ) -> TemplateOut:
@@ -104,7 +108,7 @@ def update_template(
 
 
 @router.delete(
-    "/{template_id}",
+    "/{template_id:template_ref}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a template (409 while campaigns use it)",
 )

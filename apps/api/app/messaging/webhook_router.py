@@ -201,7 +201,7 @@ def _writer() -> GroupCommit:
             "description": "Stored (or already stored); processed asynchronously",
             "model": WebhookAck,
         },
-        400: {"description": "Malformed JSON or not a WhatsApp webhook"},
+        400: {"description": "Malformed JSON, not a WhatsApp webhook, or unstorable content"},
         401: {"description": "Missing or invalid X-Hub-Signature-256"},
         503: {"description": "Could not be stored now; Meta retries"},
     },
