@@ -10,9 +10,18 @@ import pytest
 from app.core.db import utcnow
 from app.core.security import decrypt_secret
 from app.senders.models import SenderNumber
+from tests.fakes.graph_api import graph_api  # noqa: F401  (fixture)
 
 BASE = "/api/v1/phone-numbers"
 TOKEN = "EAAG-super-secret-token-123"
+
+
+@pytest.fixture(autouse=True)
+def _meta_knows_the_numbers(graph_api):  # noqa: F811
+    """cloud_api numbers are verified at Meta on registration: the loopback Graph API lets
+    this file's tokens read its numbers."""
+    tokens = [TOKEN, "rotated-token", "new-secret-x"]
+    graph_api.configure(tokens={"106540352242922": tokens, "777": tokens})
 
 
 def _create(client, headers, **overrides):

@@ -4,6 +4,8 @@ It speaks the documented wire format: `POST /{version}/{phone_number_id}/message
 media, template and mark-read bodies; media and template rules in `graph_rules`),
 `POST /{version}/{phone_number_id}/media` (multipart upload, answers `{"id"}`),
 `GET /{version}/{waba_id}/message_templates` with cursor paging,
+`GET /{version}/{phone_number_id}?fields=…` (the phone number node: id, display_phone_number,
+verified_name, quality_rating),
 Bearer tokens per id, and Graph error bodies (`{"error": {"message", "type", "code",
 "error_data": {"details"}, "fbtrace_id"}}`). Bad requests get code 100 (HTTP 400), bad tokens
 code 190 (HTTP 401). Built on aiohttp.web so it never caps a benchmark.
@@ -33,8 +35,14 @@ Separate process (Celery workers and benchmarks in other processes):
 Every handle talks to the server through its HTTP control endpoints, so tests in any process
 see the same state: `GET /_fake/requests[?since=<seq>]`, `POST /_fake/script` (one rule or
 `{"rules": [...]}`), `POST /_fake/reset`, `GET /_fake/stats`, `POST /_fake/config`
-(`latency_ms`, `tokens`, `default_token`), `POST /_fake/templates` (`waba_id`, `templates`).
-Unless configured otherwise every id accepts the token `test-access-token` (the factories').
+(`latency_ms`, `tokens`, `default_token`), `POST /_fake/templates` (`waba_id`, `templates`),
+`POST /_fake/phone_numbers` (`id` plus `display_phone_number`, `verified_name`,
+`quality_rating`, `exists`, or `code` + `http_status` to fail that lookup).
+Unless configured otherwise every id accepts the token `test-access-token` (the factories');
+`tokens` maps an id to its token or a list of tokens. A phone-number lookup with a token that
+is valid elsewhere but not for that number gets Meta's code 100 (subcode 33, HTTP 400: "does not
+exist, cannot be loaded due to missing permissions"); an unknown token gets code 190 (HTTP 401).
+Every numeric id exists unless configured `exists: false`.
 
 Script rule fields: `kind` = error | malformed | slow | drop; `to` (only that recipient);
 `times` (default: 1 without `to`, unlimited with `to`); error: `code`, `http_status`,
@@ -179,6 +187,7 @@ class GraphState:
         self.media: dict[str, set[str]] = {}  # phone_number_id → uploaded media ids
         self.uploads: list[dict[str, Any]] = []
         self.rejections: list[dict[str, Any]] = []  # requests refused by graph_rules
+        self.numbers: dict[str, dict[str, Any]] = {}
         self.counts: Counter[str] = Counter()
         self.by_code: Counter[int] = Counter()
         self.accepted_cb: Counter[str] = Counter()
@@ -187,7 +196,7 @@ class GraphState:
     def stats(self) -> dict[str, Any]:
         dups = {cb: n for cb, n in self.accepted_cb.items() if n > 1}
         return {
-            **{k: self.counts.get(k, 0) for k in (*_COUNTS, "template_requests")},
+            **{k: self.counts.get(k, 0) for k in (*_COUNTS, "template_requests", "number_lookups")},
             "by_code": {str(k): v for k, v in self.by_code.items()},
             "duplicates": dups,
             "duplicate_count": sum(n - 1 for n in dups.values()),
@@ -197,7 +206,15 @@ class GraphState:
 
     def token_ok(self, node: str, header: str | None) -> bool:
         expected = self.tokens.get(node, self.default_token)
-        return bool(expected) and header == f"Bearer {expected}"
+        allowed = expected if isinstance(expected, list) else [expected]
+        return any(t and header == f"Bearer {t}" for t in allowed)
+
+    def token_known(self, header: str | None) -> bool:
+        """A token that is valid for some id (so a refusal is about permission, not the token)."""
+        known = [self.default_token]
+        for value in self.tokens.values():
+            known += value if isinstance(value, list) else [value]
+        return any(t and header == f"Bearer {t}" for t in known)
 
     def take_rule(self, to: str) -> Rule | None:
         for rule in [r for r in self.rules if r.to == to] + [r for r in self.rules if not r.to]:
@@ -450,6 +467,41 @@ async def _templates(request: web.Request) -> web.Response:
     return _json({"data": page, "paging": paging})
 
 
+_NO_OBJECT = (
+    "Unsupported get request. Object with ID '{}' does not exist, cannot be loaded due to "
+    "missing permissions, or does not support this operation."
+)
+
+
+async def _phone_number(request: web.Request) -> web.Response:
+    """`GET /{version}/{phone_number_id}`: the phone number node, if the token may read it."""
+    st: GraphState = request.app[STATE]
+    node, version = request.match_info["node"], request.match_info["version"]
+    st.counts["number_lookups"] += 1
+    if st.latency:
+        await asyncio.sleep(st.latency)
+    if not _VERSION.match(version):
+        return _bad(100, f"Unknown API version {version}")
+    entry = st.numbers.get(node, {})
+    header = request.headers.get("Authorization")
+    if entry.get("code") is not None:
+        return _bad(int(entry["code"]), "scripted failure", entry.get("http_status"))
+    if not st.token_known(header):
+        return _bad(190, "Invalid OAuth access token - Cannot parse access token")
+    if not node.isdigit() or not entry.get("exists", True) or not st.token_ok(node, header):
+        body = orjson.loads(graph_error(100, _NO_OBJECT.format(node)))
+        body["error"]["error_subcode"] = 33
+        return _json(body, status=400)
+    number = {
+        "id": node,
+        "display_phone_number": entry.get("display_phone_number", f"+{node[-11:]}"),
+        "verified_name": entry.get("verified_name", "Test Business"),
+        "quality_rating": entry.get("quality_rating", "GREEN"),
+    }
+    fields = [f for f in request.query.get("fields", "").split(",") if f]
+    return _json({k: v for k, v in number.items() if not fields or k in fields or k == "id"})
+
+
 async def _control(request: web.Request) -> web.Response:
     st: GraphState = request.app[STATE]
     action = request.match_info["action"]
@@ -476,6 +528,8 @@ async def _control(request: web.Request) -> web.Response:
                 st.default_token = data["default_token"]
         elif action == "templates":
             st.templates[str(data["waba_id"])] = list(data["templates"])
+        elif action == "phone_numbers":
+            st.numbers[str(data["id"])] = {k: v for k, v in data.items() if k != "id"}
         else:
             raise web.HTTPNotFound()
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -495,6 +549,7 @@ def make_app(
     app.router.add_post("/{version}/{node}/messages", _messages)
     app.router.add_post("/{version}/{node}/media", _upload)
     app.router.add_get("/{version}/{node}/message_templates", _templates)
+    app.router.add_get("/{version}/{node}", _phone_number)
     return app
 
 
@@ -523,6 +578,11 @@ class GraphControl:
 
     def set_templates(self, waba_id: str, templates: list[dict[str, Any]]) -> None:
         self._call("POST", "templates", {"waba_id": waba_id, "templates": templates})
+
+    def set_phone_number(self, phone_number_id: str, **fields: Any) -> None:
+        """Describe (or with `exists=False` remove, or with `code`/`http_status` fail) the
+        answer of `GET /{phone_number_id}`."""
+        self._call("POST", "phone_numbers", {"id": phone_number_id, **fields})
 
     def requests(self, since: int = 0) -> list[dict[str, Any]]:
         return self._call("GET", "requests", since=since)

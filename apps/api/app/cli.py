@@ -107,19 +107,31 @@ def workspace_list() -> None:
 def keys_create(
     workspace_id: Annotated[int, typer.Argument(help="Workspace id")],
     name: Annotated[str, typer.Option("--name", help="A label for the key")] = "default",
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="admin: everything; send: contacts, templates, campaigns (not API keys or "
+            "sender numbers); read: GET only",
+        ),
+    ] = "admin",
 ) -> None:
     """Issue a new API key for a workspace (printed once)."""
+    from app.core.enums import KeyRole
     from app.core.errors import NotFound
     from app.workspaces import service
 
+    roles = [r.value for r in KeyRole]
+    if role not in roles:
+        raise _fail(f"unknown role {role!r}; expected one of: {', '.join(roles)}", 2)
     with _session() as db:
         try:
             service.get_workspace(db=db, workspace_id=workspace_id)
         except NotFound as exc:
             raise _fail(f"workspace {workspace_id} does not exist") from exc
-        issued = service.issue_key(db=db, workspace_id=workspace_id, name=name)
+        issued = service.issue_key(db=db, workspace_id=workspace_id, name=name, role=role)
         key_id = issued.api_key.id
-    console.print(f"Created API key {key_id} ({name}) for workspace {workspace_id}.")
+    console.print(f"Created API key {key_id} ({name}, role {role}) for workspace {workspace_id}.")
     _print_secret("API key", issued.secret)
     console.print(f"[yellow]{KEY_WARNING}[/yellow]")
 
@@ -130,7 +142,10 @@ def keys_list(workspace_id: Annotated[int, typer.Argument(help="Workspace id")])
     from app.core.errors import NotFound
     from app.workspaces import service
 
-    table = Table("id", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    table = Table("id", "name", "role")
+    table.add_column("prefix", no_wrap=True, min_width=13)  # identifies the key: never cut
+    for column in ("created_at", "last_used_at", "revoked_at"):
+        table.add_column(column)
     with _session() as db:
         try:
             service.get_workspace(db=db, workspace_id=workspace_id)
@@ -140,6 +155,7 @@ def keys_list(workspace_id: Annotated[int, typer.Argument(help="Workspace id")])
             table.add_row(
                 str(key.id),
                 key.name,
+                key.role,
                 f"{key.prefix}…",
                 key.created_at.isoformat(timespec="seconds"),
                 key.last_used_at.isoformat(timespec="seconds") if key.last_used_at else "-",

@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from app.api import api_router
 from app.core.config import settings
 from app.core.errors import install_error_handlers
-from app.core.middleware import BodySizeLimitMiddleware
+from app.core.middleware import BodySizeLimitMiddleware, ErrorShieldMiddleware
+from app.core.openapi import install_openapi
 from app.health import router as health_router
 from app.wiring import wire
 
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
         title=settings.APP_NAME, version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health_router)
     app.include_router(api_router)
     app.add_middleware(
@@ -54,6 +56,7 @@ def create_app() -> FastAPI:
             "/api/v1/campaigns": 8 * settings.MAX_REQUEST_BODY_BYTES,
         },
     )
+    app.add_middleware(ErrorShieldMiddleware)  # outermost of ours: nothing escapes it
     return app
 
 

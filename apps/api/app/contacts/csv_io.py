@@ -6,6 +6,9 @@ per batch) and upserted in batches with INSERT … ON CONFLICT (workspace_id, ph
 one json_to_recordset() statement per batch on PostgreSQL, an executemany on SQLite. Everything
 happens in the caller's transaction: a file that fails as a whole (undecodable, not CSV, no
 phone column) leaves nothing behind.
+
+Export neutralises spreadsheet formulas and import undoes exactly that (`csv_cells`), so what
+export wrote imports back unchanged.
 """
 
 from __future__ import annotations
@@ -24,12 +27,16 @@ from sqlalchemy import String, any_, func, literal, select, text, true, type_coe
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
+from app.contacts.csv_cells import neutralise, restore
 from app.contacts.erasure import restore_opt_outs
 from app.contacts.models import Contact
 from app.contacts.phone import check_region, inspect_phone
 from app.contacts.schemas import (
+    MAX_ATTRIBUTE_VALUE,
+    MAX_ATTRIBUTES,
     ImportResult,
     RowError,
+    attributes_problem,
     clean_email,
     clean_tags,
     clean_timezone,
@@ -89,7 +96,8 @@ class _Layout:
         phone: int | None = None
         known: dict[str, int] = {}
         attributes: list[tuple[int, str]] = []
-        for index, raw in enumerate(header):
+        for index, cell in enumerate(header):
+            raw = restore(cell.strip())
             key = _header_key(raw)
             if key in PHONE_ALIASES:
                 if phone is not None:
@@ -105,6 +113,12 @@ class _Layout:
                 "No phone column (expected one of: " + ", ".join(PHONE_ALIASES) + ")",
                 field="file",
             )
+        if len(attributes) > MAX_ATTRIBUTES:
+            raise ValidationFailed(
+                f"The file has {len(attributes)} attribute columns; at most {MAX_ATTRIBUTES} "
+                "(every attribute becomes a column of every export row)",
+                field="file",
+            )
         return cls(phone=phone, known=known, attributes=attributes, width=len(header))
 
 
@@ -112,6 +126,7 @@ class _Layout:
 class _Row:
     phone: str
     first_in_file: bool
+    line: int = 0
     name: str | None = None
     email: str | None = None
     tags: list[str] | None = None
@@ -135,7 +150,7 @@ class _Row:
 def _cell(values: list[str], index: int | None) -> str | None:
     if index is None or index >= len(values):
         return None
-    text = values[index].strip()
+    text = restore(values[index].strip())
     return text or None
 
 
@@ -177,6 +192,8 @@ def _parse_row(values: list[str], layout: _Layout, region: str | None, seen: set
     for index, key in layout.attributes:
         value = _cell(values, index)
         if value is not None:
+            if len(value) > MAX_ATTRIBUTE_VALUE:
+                raise RowInvalid(f"{key} longer than {MAX_ATTRIBUTE_VALUE} characters", None)
             row.attributes[key] = value
     return row
 
@@ -241,7 +258,13 @@ class _Importer:
         rows, self.pending = list(self.pending.values()), {}
         existing = self._existing([r.phone for r in rows])
         now = utcnow()
-        values = [self._values(row, existing.get(row.phone), now) for row in rows]
+        values = [
+            self._values(row, existing.get(row.phone), now)
+            for row in rows
+            if self._attributes_fit(row, existing.get(row.phone))
+        ]
+        if not values:
+            return
         if self.postgres:
             self._upsert_postgres(values, now)
         else:
@@ -254,6 +277,14 @@ class _Importer:
         rows = orjson.dumps([{name: v[name] for name in _PG_TYPES} for v in values])
         params = {"workspace_id": self.workspace_id, "now": now, "rows": rows.decode()}
         self.db.execute(_PG_UPSERT, params)
+
+    def _attributes_fit(self, row: _Row, old: Any) -> bool:
+        """The contact's attributes once merged stay within the per-contact bounds."""
+        merged = {**((old.attributes or {}) if old is not None else {}), **row.attributes}
+        problem = attributes_problem(merged) if row.attributes else None
+        if problem is not None:
+            self.invalid(row.line, RowInvalid(problem, row.phone))
+        return problem is None
 
     def _existing(self, phones: list[str]) -> dict[str, Any]:
         c = Contact.__table__.c
@@ -318,7 +349,9 @@ def import_contacts(
                 continue
             importer.counts["total_rows"] += 1
             try:
-                importer.add(_parse_row(values, layout, region, importer.seen))
+                row = _parse_row(values, layout, region, importer.seen)
+                row.line = start
+                importer.add(row)
             except RowInvalid as exc:
                 importer.invalid(start, exc)
         importer.flush()
@@ -372,8 +405,10 @@ def export_csv(
     )
     keys = attribute_keys(db, where)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    attribute_header = (ATTRIBUTE_PREFIX + k if k in _RESERVED else k for k in keys)
+    # RFC 4180 line ends: with "\r\n" as the terminator the writer also quotes a value holding a
+    # lone "\r", which a reader would otherwise take for the end of the row.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    attribute_header = (neutralise(ATTRIBUTE_PREFIX + k if k in _RESERVED else k) for k in keys)
     writer.writerow([*EXPORT_COLUMNS, *attribute_header])
     c = Contact.__table__.c
     columns = ("phone", "name", "email", "tags", "timezone", "opted_in_at", "opted_out_at")
@@ -385,18 +420,17 @@ def export_csv(
     )
     for count, r in enumerate(db.execute(stmt), start=1):
         attributes = r.attributes or {}
-        writer.writerow(
-            [
-                r.phone,
-                r.name or "",
-                r.email or "",
-                ";".join(r.tags or []),
-                r.timezone or "",
-                _text(r.opted_in_at is not None and r.opted_out_at is None),
-                r.opt_in_source or "",
-                *(_text(attributes.get(k)) for k in keys),
-            ]
-        )
+        cells = [
+            r.phone,
+            r.name or "",
+            r.email or "",
+            ";".join(r.tags or []),
+            r.timezone or "",
+            _text(r.opted_in_at is not None and r.opted_out_at is None),
+            r.opt_in_source or "",
+            *(_text(attributes.get(k)) for k in keys),
+        ]
+        writer.writerow([neutralise(cell) for cell in cells])
         if count % chunk_rows == 0:
             yield buffer.getvalue()
             buffer.seek(0)

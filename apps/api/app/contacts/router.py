@@ -19,9 +19,11 @@ from app.contacts.schemas import (
     OptOutRequest,
 )
 from app.core.db import get_sessionmaker
+from app.core.routing import segment_except
 from app.workspaces.deps import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
+segment_except("contact_ref", "import", "export")  # `{contact_id:contact_ref}` below
 
 MAX_ID = 2**63 - 1  # BIGINT: larger numbers can't be ids, and PostgreSQL would refuse them
 ContactId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -120,13 +122,13 @@ def export_contacts(
     )
 
 
-@router.get("/{contact_id}", response_model=ContactOut)
+@router.get("/{contact_id:contact_ref}", response_model=ContactOut)
 def get_contact(contact_id: ContactId, db: SessionDep, principal: PrincipalDep) -> ContactOut:
     contact = service.get_contact(db=db, workspace_id=principal.workspace_id, contact_id=contact_id)
     return ContactOut.model_validate(contact)
 
 
-@router.patch("/{contact_id}", response_model=ContactOut)
+@router.patch("/{contact_id:contact_ref}", response_model=ContactOut)
 def update_contact(
     contact_id: ContactId, body: ContactUpdate, db: SessionDep, principal: PrincipalDep
 ) -> ContactOut:
@@ -137,31 +139,35 @@ def update_contact(
     return ContactOut.model_validate(contact)
 
 
-@router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{contact_id:contact_ref}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_contact(contact_id: ContactId, db: SessionDep, principal: PrincipalDep) -> Response:
     service.delete_contact(db=db, workspace_id=principal.workspace_id, contact_id=contact_id)
     db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{contact_id}/opt-in", response_model=ContactOut)
+@router.post("/{contact_id:contact_ref}/opt-in", response_model=ContactOut)
 def opt_in(
     contact_id: ContactId, body: OptInRequest, db: SessionDep, principal: PrincipalDep
 ) -> ContactOut:
-    contact = service.get_contact(db=db, workspace_id=principal.workspace_id, contact_id=contact_id)
+    contact = service.get_contact(
+        db=db, workspace_id=principal.workspace_id, contact_id=contact_id, for_update=True
+    )
     service.opt_in(db=db, contact=contact, source=body.source)
     db.commit()
     return ContactOut.model_validate(contact)
 
 
-@router.post("/{contact_id}/opt-out", response_model=ContactOut)
+@router.post("/{contact_id:contact_ref}/opt-out", response_model=ContactOut)
 def opt_out(
     contact_id: ContactId,
     db: SessionDep,
     principal: PrincipalDep,
     body: OptOutRequest | None = None,
 ) -> ContactOut:
-    contact = service.get_contact(db=db, workspace_id=principal.workspace_id, contact_id=contact_id)
+    contact = service.get_contact(
+        db=db, workspace_id=principal.workspace_id, contact_id=contact_id, for_update=True
+    )
     service.opt_out(db=db, contact=contact, source=(body or OptOutRequest()).source)
     db.commit()
     return ContactOut.model_validate(contact)

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
+import orjson
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from app.core.schemas import RequestModel
+from app.core.schemas import RequestModel, not_null
 
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 64
 MAX_ATTRIBUTE_KEY = 100
+# Attributes widen every CSV export row by one column per distinct name, so they are bounded:
+# names per contact (and attribute columns per import), and the encoded size per contact.
+MAX_ATTRIBUTES = 100
+MAX_ATTRIBUTES_BYTES = 16_384
+MAX_ATTRIBUTE_VALUE = 1024  # characters of one CSV attribute cell
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -57,11 +64,27 @@ def clean_tags(values: list[str] | None) -> list[str]:
     return tags
 
 
+def attributes_problem(attributes: dict[str, Any]) -> str | None:
+    """Why a contact's attributes are over the bounds, or None."""
+    if len(attributes) > MAX_ATTRIBUTES:
+        return f"at most {MAX_ATTRIBUTES} attributes per contact (got {len(attributes)})"
+    try:
+        size = len(orjson.dumps(attributes, option=orjson.OPT_NON_STR_KEYS))
+    except TypeError:  # an integer beyond 64 bits: orjson refuses, the json module does not
+        size = len(json.dumps(attributes, default=str).encode())
+    if size > MAX_ATTRIBUTES_BYTES:
+        return f"attributes take {size} bytes as JSON; at most {MAX_ATTRIBUTES_BYTES}"
+    return None
+
+
 def clean_attributes(values: dict[str, Any] | None) -> dict[str, Any]:
     attributes = dict(values or {})
     for key in attributes:
         if not key.strip() or len(key) > MAX_ATTRIBUTE_KEY:
             raise ValueError(f"attribute names must be 1-{MAX_ATTRIBUTE_KEY} characters")
+    problem = attributes_problem(attributes)
+    if problem is not None:
+        raise ValueError(problem)
     return attributes
 
 
@@ -109,7 +132,7 @@ class ContactCreate(_ContactFields):
 class ContactUpdate(_ContactFields):
     """Partial update; consent changes go through /opt-in and /opt-out."""
 
-    phone: str | None = Field(default=None, min_length=1, max_length=64)
+    phone: str | None = not_null(min_length=1, max_length=64)
     name: str | None = Field(default=None, max_length=200)
     email: str | None = None
     tags: list[str] | None = None

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 
 from app.contacts.erasure import erase_contact, restore_opt_outs, take_suppressions
@@ -38,8 +39,13 @@ def phone_facts(raw: str, region: str | None = None) -> tuple[str, str | None, s
 # --- queries ---------------------------------------------------------------------------------
 
 
-def get_contact(*, db: Session, workspace_id: int, contact_id: int) -> Contact:
-    contact = db.get(Contact, contact_id) if 0 < contact_id < 2**63 else None
+def get_contact(
+    *, db: Session, workspace_id: int, contact_id: int, for_update: bool = False
+) -> Contact:
+    """`for_update` locks the row until the commit, so a write racing a DELETE waits and then
+    gets 404, and of concurrent DELETEs exactly one succeeds (the others: 404)."""
+    lock = for_update or None
+    contact = db.get(Contact, contact_id, with_for_update=lock) if 0 < contact_id < 2**63 else None
     if contact is None or contact.workspace_id != workspace_id:
         raise NotFound("Contact", contact_id)
     return contact
@@ -168,7 +174,7 @@ def create_contact(
 def update_contact(
     *, db: Session, workspace_id: int, contact_id: int, data: ContactUpdate
 ) -> Contact:
-    contact = get_contact(db=db, workspace_id=workspace_id, contact_id=contact_id)
+    contact = get_contact(db=db, workspace_id=workspace_id, contact_id=contact_id, for_update=True)
     fields = data.model_fields_set
     if "phone" in fields:
         if data.phone is None:
@@ -199,9 +205,13 @@ def timezone_for_contact_phone(phone: str) -> str | None:
 
 
 def delete_contact(*, db: Session, workspace_id: int, contact_id: int) -> None:
-    """An erasure: personal data goes, message facts stay anonymous (app.contacts.erasure)."""
+    """An erasure: personal data goes, message facts stay anonymous (app.contacts.erasure).
+    Of concurrent DELETEs exactly one erases; the others wait on the row lock, then 404."""
     contact = get_contact(db=db, workspace_id=workspace_id, contact_id=contact_id)
-    erase_contact(db=db, contact=contact)
+    try:
+        erase_contact(db=db, contact=contact)
+    except InvalidRequestError as exc:  # erased by a concurrent DELETE while we waited
+        raise NotFound("Contact", contact_id) from exc
 
 
 def opt_in(*, db: Session, contact: Contact, source: str, at: datetime | None = None) -> None:

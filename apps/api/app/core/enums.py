@@ -90,3 +90,13 @@ class LeadTier(StrEnum):
     HOT = "hot"
     WARM = "warm"
     COLD = "cold"
+
+
+class KeyRole(StrEnum):
+    """What an API key may do. `admin`: everything, including API keys and sender numbers;
+    `send`: contacts, templates, campaigns and reads, but not keys or sender numbers;
+    `read`: GET only."""
+
+    ADMIN = "admin"
+    SEND = "send"
+    READ = "read"

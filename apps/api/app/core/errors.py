@@ -7,9 +7,11 @@ from typing import Any
 
 import psycopg
 from fastapi import FastAPI, Request
+from fastapi import routing as fastapi_routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,13 @@ class Unauthorized(AppError):
     code = "unauthorized"
 
 
+class Forbidden(AppError):
+    """The key is valid but its role does not allow this (SPEC: key roles, docs/security.md)."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class ValidationFailed(AppError):
     status_code = 422
     code = "validation_error"
@@ -84,6 +93,37 @@ class PayloadTooLarge(AppError):
 
 def error_body(code: str, message: str, errors: list[dict[str, Any]] | None = None) -> dict:
     return {"detail": message, "code": code, "errors": errors or []}
+
+
+_HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+# FastAPI's answer when reading the JSON body fails for another reason than bad JSON syntax
+# (not UTF-8, nested past Python's recursion limit): reported exactly like malformed JSON.
+_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
+def flat_routes(routes: list[Any]) -> list[Any]:
+    """Every route with its full path. FastAPI ≥ 0.130 keeps included routers as nested
+    entries of `app.routes`; `iter_route_contexts` flattens them (older: already flat)."""
+    iterate = getattr(fastapi_routing, "iter_route_contexts", None)
+    return list(iterate(routes)) if iterate is not None else list(routes)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves for this path (FastAPI registers one route per method,
+    and Starlette's own 405 names only the first matching route's)."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for route in flat_routes(request.app.router.routes):
+        regex, route_methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and route_methods and regex.match(path):
+            methods |= set(route_methods)
+    return sorted(methods)
 
 
 def _field_name(loc: tuple | list) -> str:
@@ -119,11 +159,32 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("validation_error", f"Invalid: {fields}", errors), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
-            exc.status_code, "http_error"
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # Only reading the body raises a plain 400 here (FastAPI's JSON decoding, Starlette's
+            # multipart parser); our own refusals are AppErrors. Reported like malformed JSON.
+            if exc.detail == _BODY_PARSE_ERROR:
+                reason = type(exc.__cause__).__name__ if exc.__cause__ else "unreadable"
+                errors = [{"field": "body", "message": f"cannot be read as JSON ({reason})"}]
+                return JSONResponse(
+                    error_body("malformed_json", "Malformed JSON body", errors), 422
+                )
+            errors = [{"field": "body", "message": str(exc.detail)}]
+            return JSONResponse(error_body("malformed_body", str(exc.detail), errors), 422)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=headers)
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        # A row changed or vanished between read and write (a concurrent DELETE): the loser of
+        # the race learns it, it is not a server error.
+        log.info("stale row: %s", exc)
+        return JSONResponse(
+            error_body("conflict", "The record was changed or deleted by another request"), 409
         )
-        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
@@ -140,7 +201,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(psycopg.DataError, _data_error)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(error_body("internal_error", "Internal server error"), 500)
+    # Unexpected exceptions are answered by `app.core.middleware.ErrorShieldMiddleware`, not by
+    # an `Exception` handler: Starlette re-raises after such a handler, and the server then
+    # resets the keep-alive connection the 500 went out on.

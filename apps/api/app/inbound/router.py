@@ -18,8 +18,10 @@ import logging
 import weakref
 from typing import Annotated
 
+import psycopg
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy.exc import DataError as DBAPIDataError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -145,10 +147,10 @@ class GroupCommit:
     async def _flush(self, batch: list[tuple[Delivery, asyncio.Future[ReceiveResult]]]) -> None:
         try:
             results = await run_in_threadpool(store_and_dispatch, [d for d, _ in batch])
-        except Exception:
+        except Exception as exc:
             if len(batch) == 1:
                 log.exception("storing a webhook delivery failed")
-                _settle(batch[0][1], error=True)
+                _settle(batch[0][1], error=exc)
                 return
             # Isolate the culprit: store one by one, so one bad delivery fails alone.
             for item in batch:
@@ -159,11 +161,20 @@ class GroupCommit:
 
 
 def _settle(
-    future: asyncio.Future[ReceiveResult], *, result: ReceiveResult | None = None, error=False
+    future: asyncio.Future[ReceiveResult],
+    *,
+    result: ReceiveResult | None = None,
+    error: Exception | None = None,
 ) -> None:
     if future.done():  # the client went away
         return
-    if error:
+    if isinstance(error, DBAPIDataError | psycopg.DataError):
+        # The database refuses this body's content (not an outage): a 5xx would make Meta
+        # retry the same body forever. Safety net: `prepare` makes such bodies storable.
+        future.set_exception(
+            AppError("The delivery holds a value that cannot be stored", code="unstorable_webhook")
+        )
+    elif error is not None:
         future.set_exception(AppError("Could not store the delivery", status_code=503))
     else:
         future.set_result(result)  # type: ignore[arg-type]
@@ -190,7 +201,7 @@ def _writer() -> GroupCommit:
             "description": "Stored (or already stored); processed asynchronously",
             "model": WebhookAck,
         },
-        400: {"description": "Malformed JSON or not a WhatsApp webhook"},
+        400: {"description": "Malformed JSON, not a WhatsApp webhook, or unstorable content"},
         401: {"description": "Missing or invalid X-Hub-Signature-256"},
         503: {"description": "Could not be stored now; Meta retries"},
     },

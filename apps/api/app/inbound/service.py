@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -80,12 +81,29 @@ def parse_body(raw_body: bytes) -> dict[str, Any]:
     return payload
 
 
-def storable_json(raw_body: bytes) -> str:
-    """The body as text for the jsonb column. PostgreSQL's jsonb cannot hold NUL: it is stored
-    as U+FFFD instead of failing (a 5xx would make Meta retry the delivery forever)."""
+# A `\u0000` escape: preceded by an even number of backslashes (`\\u0000` is the text "\u0000").
+_NUL_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
+# An exponent past what PostgreSQL's numeric holds (1e-99999 parses, as 0.0, but jsonb refuses).
+_HUGE_EXPONENT = re.compile(rb"[eE][+-]?\d{5,}")
+
+
+def storable_json(raw_body: bytes, payload: Any = None) -> str:
+    r"""The body as text for the jsonb column; a body that passed the signature check must be
+    storable (a 5xx makes Meta retry it forever). jsonb cannot hold NUL: a `\u0000` escape is
+    stored as U+FFFD, while the literal text `\\u0000` stays as it is. A number jsonb cannot
+    hold is stored as the float the body parses to (the body is re-encoded)."""
+    if payload is not None and _HUGE_EXPONENT.search(raw_body):
+        raw_body = orjson.dumps(payload)
     if b"\\u0000" in raw_body:
-        raw_body = raw_body.replace(b"\\u0000", b"\\ufffd")
+        raw_body = _NUL_ESCAPE.sub(rb"\1\\ufffd", raw_body)
     return raw_body.decode()
+
+
+def routing_id(payload: dict[str, Any]) -> str | None:
+    """The phone_number_id the delivery is routed by. An id PostgreSQL text cannot hold (NUL)
+    matches no sender, so it routes nowhere instead of failing the INSERT (a 503)."""
+    pnid = first_phone_number_id(payload)
+    return None if pnid is None or "\x00" in pnid else pnid
 
 
 @dataclass(frozen=True)
@@ -111,8 +129,8 @@ def prepare(raw_body: bytes, signature: str | None) -> Delivery:
         key=dedupe_key(raw_body),
         kind=classify(payload),
         payload=payload,
-        phone_number_id=first_phone_number_id(payload),
-        raw_json=storable_json(raw_body),
+        phone_number_id=routing_id(payload),
+        raw_json=storable_json(raw_body, payload),
     )
 
 

@@ -13,7 +13,7 @@ from app.senders.schemas import (
     SenderUpdate,
     StatusChange,
 )
-from app.workspaces.deps import PrincipalDep, SessionDep
+from app.workspaces.deps import AdminDep, PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/phone-numbers", tags=["phone numbers"])
 
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/phone-numbers", tags=["phone numbers"])
     status_code=status.HTTP_201_CREATED,
     summary="Register a sender number (its access token is stored encrypted, never returned)",
 )
-def create_phone_number(body: SenderCreate, db: SessionDep, principal: PrincipalDep) -> SenderOut:
+def create_phone_number(body: SenderCreate, db: SessionDep, principal: AdminDep) -> SenderOut:
     sender = service.create_sender(db=db, workspace_id=principal.workspace_id, data=body)
     db.commit()
     return SenderOut.from_model(sender)
@@ -48,7 +48,7 @@ def get_phone_number(sender_id: IdPath, db: SessionDep, principal: PrincipalDep)
     "/{sender_id}", response_model=SenderOut, summary="Update a sender number (token rotation)"
 )
 def update_phone_number(
-    sender_id: IdPath, body: SenderUpdate, db: SessionDep, principal: PrincipalDep
+    sender_id: IdPath, body: SenderUpdate, db: SessionDep, principal: AdminDep
 ) -> SenderOut:
     sender = service.update_sender(
         db=db, workspace_id=principal.workspace_id, sender_id=sender_id, data=body
@@ -62,7 +62,7 @@ def update_phone_number(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a sender number (409 while campaigns use it)",
 )
-def delete_phone_number(sender_id: IdPath, db: SessionDep, principal: PrincipalDep) -> Response:
+def delete_phone_number(sender_id: IdPath, db: SessionDep, principal: AdminDep) -> Response:
     service.delete_sender(db=db, workspace_id=principal.workspace_id, sender_id=sender_id)
     db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -80,7 +80,7 @@ def _change_status(
 
 @router.post("/{sender_id}/pause", response_model=SenderOut, summary="Stop sending from a number")
 def pause_phone_number(
-    sender_id: IdPath, db: SessionDep, principal: PrincipalDep, body: StatusChange | None = None
+    sender_id: IdPath, db: SessionDep, principal: AdminDep, body: StatusChange | None = None
 ) -> SenderOut:
     reason = (body.reason if body else None) or "paused by user"
     return _change_status(
@@ -90,7 +90,7 @@ def pause_phone_number(
 
 @router.post("/{sender_id}/resume", response_model=SenderOut, summary="Resume sending")
 def resume_phone_number(
-    sender_id: IdPath, db: SessionDep, principal: PrincipalDep, body: StatusChange | None = None
+    sender_id: IdPath, db: SessionDep, principal: AdminDep, body: StatusChange | None = None
 ) -> SenderOut:
     reason = body.reason if body else None
     return _change_status(

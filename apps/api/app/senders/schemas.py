@@ -9,7 +9,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.config import settings
-from app.core.schemas import INT_MAX, RequestModel
+from app.core.schemas import INT_MAX, ISODate, RequestModel, not_null
 from app.senders.limits import normalize_tier
 
 Provider = Literal["sandbox", "cloud_api"]
@@ -17,8 +17,7 @@ QUALITY_RATINGS = ("GREEN", "YELLOW", "RED", "UNKNOWN", "NA")
 Cap = Annotated[int, Field(ge=1, le=INT_MAX)]  # an INTEGER column
 
 
-def _phone_number_id(**kwargs: object):  # type: ignore[no-untyped-def]
-    return Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$", **kwargs)
+_PNID = {"min_length": 1, "max_length": 64, "pattern": r"^[0-9A-Za-z_.:-]+$"}
 
 
 def normalize_display_phone(value: str | None) -> str | None:
@@ -62,12 +61,12 @@ class _SenderFields(RequestModel):
 
 class SenderCreate(_SenderFields):
     name: str = Field(min_length=1, max_length=200)
-    phone_number_id: str = _phone_number_id(description="Cloud API phone number id")
+    phone_number_id: str = Field(description="Cloud API phone number id", **_PNID)
     display_phone: str | None = Field(default=None, max_length=32)
     waba_id: str | None = Field(default=None, max_length=64)
     provider: Provider = Field(default_factory=lambda: settings.WHATSAPP_PROVIDER)
     access_token: str | None = Field(default=None, min_length=1, max_length=4096)
-    warmup_started_on: date | None = Field(
+    warmup_started_on: ISODate | None = Field(
         default=None, description="Day 1 of warm-up; defaults to today (UTC). null = no warm-up."
     )
     max_per_hour: Cap | None = None
@@ -80,17 +79,17 @@ class SenderUpdate(_SenderFields):
     """Partial update; only fields present in the body change. `access_token` rotates the token
     (null removes it)."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    phone_number_id: str | None = _phone_number_id(default=None)
+    name: str | None = not_null(min_length=1, max_length=200)
+    phone_number_id: str | None = not_null(**_PNID)
     display_phone: str | None = Field(default=None, max_length=32)
     waba_id: str | None = Field(default=None, max_length=64)
-    provider: Provider | None = None
+    provider: Provider | None = not_null()
     access_token: str | None = Field(default=None, min_length=1, max_length=4096)
-    warmup_started_on: date | None = None
+    warmup_started_on: ISODate | None = None
     max_per_hour: Cap | None = None
     max_per_day: Cap | None = None
-    quality_rating: str | None = None
-    messaging_tier: str | None = None
+    quality_rating: str | None = not_null()
+    messaging_tier: str | None = not_null()
 
     @field_validator("name", "phone_number_id", "provider", "quality_rating", "messaging_tier")
     @classmethod

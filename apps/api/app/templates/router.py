@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Response, status
 
 from app.core.enums import TemplateStatus
+from app.core.errors import AppError
+from app.core.routing import segment_except
 from app.core.schemas import IdPath, Text
 from app.senders.service import get_sender
 from app.templates import service as service
@@ -19,7 +22,10 @@ from app.templates.schemas import (
 from app.templates.sync import sync_templates as run_sync
 from app.workspaces.deps import PrincipalDep, SessionDep
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/templates", tags=["templates"])
+segment_except("template_ref", "sync")  # `{template_id:template_ref}` below
+SYNC_FAILED = "Cloud API template sync failed: Meta could not be reached or answered with an error"
 
 
 @router.post(
@@ -30,7 +36,17 @@ async def sync_templates(
     body: TemplateSyncRequest, db: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     sender = get_sender(db=db, workspace_id=principal.workspace_id, sender_id=body.phone_number_id)
-    result = await run_sync(db=db, workspace_id=principal.workspace_id, sender=sender)
+    try:
+        result = await run_sync(db=db, workspace_id=principal.workspace_id, sender=sender)
+    except AppError as exc:
+        if exc.status_code != 502:
+            raise
+        # The upstream text can hold client internals (aiohttp's exception, hosts, ports): it
+        # goes to the log; the caller gets a stable message and Meta's numeric code if any.
+        log.warning("template sync failed: %s %s", exc.message, exc.errors)
+        codes = [e["graph_code"] for e in exc.errors if e.get("graph_code") is not None]
+        errors = [{"field": "waba_id", "message": SYNC_FAILED, "graph_code": c} for c in codes]
+        raise AppError(SYNC_FAILED, code=exc.code, status_code=502, errors=errors) from exc
     db.commit()
     return result
 
@@ -61,7 +77,7 @@ def list_templates(
     return [TemplateOut.from_model(t) for t in templates]
 
 
-@router.get("/{template_id}", response_model=TemplateOut, summary="One template")
+@router.get("/{template_id:template_ref}", response_model=TemplateOut, summary="One template")
 def get_template(template_id: IdPath, db: SessionDep, principal: PrincipalDep) -> TemplateOut:
     template = service.get_template(
         db=db, workspace_id=principal.workspace_id, template_id=template_id
@@ -69,7 +85,9 @@ def get_template(template_id: IdPath, db: SessionDep, principal: PrincipalDep) -
     return TemplateOut.from_model(template)
 
 
-@router.patch("/{template_id}", response_model=TemplateOut, summary="Update status/body/category")
+@router.patch(
+    "/{template_id:template_ref}", response_model=TemplateOut, summary="Update status/body/category"
+)
 def update_template(
     template_id: IdPath, body: TemplateUpdate, db: SessionDep, principal: PrincipalDep
 ) -> TemplateOut:
@@ -81,7 +99,7 @@ def update_template(
 
 
 @router.delete(
-    "/{template_id}",
+    "/{template_id:template_ref}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a template (409 while campaigns use it)",
 )

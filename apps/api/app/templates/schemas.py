@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.enums import TemplateStatus
-from app.core.schemas import DbId, RequestModel
+from app.core.schemas import DbId, RequestModel, not_null
 from app.templates.components import parse_params, slot_fields, spec_for
 
 Category = Literal["MARKETING", "UTILITY", "AUTHENTICATION"]
@@ -62,10 +62,10 @@ class TemplateCreate(_TemplateFields):
 class TemplateUpdate(_TemplateFields):
     """Partial update; name and language identify the template at Meta and cannot change."""
 
-    category: Category | None = None
-    body: str | None = Field(default=None, min_length=1, max_length=BODY_MAX_CHARS)
-    status: TemplateStatus | None = None
-    components: list[dict[str, Any]] | None = Field(default=None, max_length=20)
+    category: Category | None = not_null()
+    body: str | None = not_null(min_length=1, max_length=BODY_MAX_CHARS)
+    status: TemplateStatus | None = not_null()
+    components: list[dict[str, Any]] | None = not_null(max_length=20)
 
     @field_validator("category", "body", "status", "components")
     @classmethod

@@ -34,8 +34,12 @@ def template_spec(template: Template) -> tc.TemplateSpec:
         ) from exc
 
 
-def get_template(*, db: Session, workspace_id: int, template_id: int) -> Template:
-    template = db.get(Template, template_id)
+def get_template(
+    *, db: Session, workspace_id: int, template_id: int, for_update: bool = False
+) -> Template:
+    """`for_update` locks the row until the commit: a PATCH or DELETE racing a DELETE then
+    gets 404, and of concurrent DELETEs exactly one succeeds."""
+    template = db.get(Template, template_id, with_for_update=for_update or None)
     if template is None or template.workspace_id != workspace_id:
         raise NotFound("Template", template_id)
     return template
@@ -81,7 +85,9 @@ def create_template(*, db: Session, workspace_id: int, data: TemplateCreate) -> 
 def update_template(
     *, db: Session, workspace_id: int, template_id: int, data: TemplateUpdate
 ) -> Template:
-    template = get_template(db=db, workspace_id=workspace_id, template_id=template_id)
+    template = get_template(
+        db=db, workspace_id=workspace_id, template_id=template_id, for_update=True
+    )
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(template, name, value)
     db.flush()
@@ -90,7 +96,9 @@ def update_template(
 
 def delete_template(*, db: Session, workspace_id: int, template_id: int) -> None:
     """Refused while a campaign or drip step uses the template (their FKs are RESTRICT)."""
-    template = get_template(db=db, workspace_id=workspace_id, template_id=template_id)
+    template = get_template(
+        db=db, workspace_id=workspace_id, template_id=template_id, for_update=True
+    )
     delete_restricted(
         db, template, in_use=f"Template {template_id} is used by campaigns; it cannot be deleted"
     )

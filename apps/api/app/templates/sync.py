@@ -16,6 +16,7 @@ from app.core.config import settings
 from app.core.db import utcnow
 from app.core.enums import TemplateStatus
 from app.core.errors import AppError, ValidationFailed
+from app.core.schemas import has_nul, json_problem
 from app.core.security import decrypt_secret
 from app.integrations.whatsapp.base import WhatsAppError
 from app.integrations.whatsapp.cloud_api import CloudApiProvider
@@ -140,7 +141,13 @@ async def sync_templates(*, db: Session, workspace_id: int, sender: SenderNumber
         if not name or not language or (name, language) in seen:
             continue
         seen.add((name, language))
-        components = [c for c in item.get("components") or [] if isinstance(c, dict)]
+        # Never store what cannot be read back: a component nested past the API's bound is
+        # dropped (it would make every GET /templates fail).
+        components = [
+            c
+            for c in item.get("components") or []
+            if isinstance(c, dict) and json_problem(c, depth=1) is None and not has_nul(c)
+        ]
         values = {
             "status": _status(item.get("status")),
             "category": str(item.get("category") or "MARKETING").upper()[:20],

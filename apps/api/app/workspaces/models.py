@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, IdMixin, IdType, TimestampMixin
+from app.core.enums import KeyRole
 from app.core.types import UTCDateTime
 
 
@@ -26,6 +27,10 @@ class ApiKey(IdMixin, Base):
         IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True, nullable=False
     )
     name: Mapped[str] = mapped_column(String(200), nullable=False, default="default")
+    # KeyRole; keys from before roles existed are admin (the server default).
+    role: Mapped[str] = mapped_column(
+        String(20), nullable=False, default=KeyRole.ADMIN, server_default=KeyRole.ADMIN.value
+    )
     prefix: Mapped[str] = mapped_column(String(16), nullable=False)
     key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

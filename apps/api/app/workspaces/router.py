@@ -4,7 +4,7 @@ from fastapi import APIRouter, status
 
 from app.core.schemas import IdPath
 from app.workspaces import service
-from app.workspaces.deps import PrincipalDep, SessionDep
+from app.workspaces.deps import AdminDep, PrincipalDep, SessionDep
 from app.workspaces.schemas import ApiKeyCreate, ApiKeyIssued, ApiKeyOut, WorkspaceOut
 
 router = APIRouter(prefix="/workspace", tags=["workspace"])
@@ -17,7 +17,7 @@ def get_current_workspace(db: SessionDep, principal: PrincipalDep) -> WorkspaceO
 
 
 @router.get("/api-keys", response_model=list[ApiKeyOut], summary="List API keys (prefix only)")
-def list_api_keys(db: SessionDep, principal: PrincipalDep) -> list[ApiKeyOut]:
+def list_api_keys(db: SessionDep, principal: AdminDep) -> list[ApiKeyOut]:
     keys = service.list_keys(db=db, workspace_id=principal.workspace_id)
     return [ApiKeyOut.model_validate(k) for k in keys]
 
@@ -28,8 +28,10 @@ def list_api_keys(db: SessionDep, principal: PrincipalDep) -> list[ApiKeyOut]:
     status_code=status.HTTP_201_CREATED,
     summary="Create an API key; the secret is returned once",
 )
-def create_api_key(body: ApiKeyCreate, db: SessionDep, principal: PrincipalDep) -> ApiKeyIssued:
-    issued = service.issue_key(db=db, workspace_id=principal.workspace_id, name=body.name)
+def create_api_key(body: ApiKeyCreate, db: SessionDep, principal: AdminDep) -> ApiKeyIssued:
+    issued = service.issue_key(
+        db=db, workspace_id=principal.workspace_id, name=body.name, role=body.role
+    )
     db.commit()
     return ApiKeyIssued(
         **ApiKeyOut.model_validate(issued.api_key).model_dump(), api_key=issued.secret
@@ -37,7 +39,7 @@ def create_api_key(body: ApiKeyCreate, db: SessionDep, principal: PrincipalDep) 
 
 
 @router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyOut, summary="Revoke an API key")
-def revoke_api_key(key_id: IdPath, db: SessionDep, principal: PrincipalDep) -> ApiKeyOut:
+def revoke_api_key(key_id: IdPath, db: SessionDep, principal: AdminDep) -> ApiKeyOut:
     key = service.revoke_key(db=db, workspace_id=principal.workspace_id, key_id=key_id)
     db.commit()
     return ApiKeyOut.model_validate(key)

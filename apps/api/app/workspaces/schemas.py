@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.enums import KeyRole
 from app.core.schemas import RequestModel
 
 
@@ -17,6 +18,11 @@ class WorkspaceOut(BaseModel):
 
 class ApiKeyCreate(RequestModel):
     name: str = Field(default="default", min_length=1, max_length=200)
+    role: KeyRole = Field(
+        default=KeyRole.ADMIN,
+        description="admin: everything; send: contacts, templates, campaigns (not API keys or "
+        "sender numbers); read: GET only.",
+    )
 
 
 class ApiKeyOut(BaseModel):
@@ -24,6 +30,7 @@ class ApiKeyOut(BaseModel):
 
     id: int
     name: str
+    role: KeyRole
     prefix: str
     created_at: datetime
     last_used_at: datetime | None

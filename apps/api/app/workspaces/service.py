@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
+from app.core.enums import KeyRole
 from app.core.errors import NotFound
 from app.core.security import generate_api_key, hash_api_key, key_prefix
 from app.workspaces.models import ApiKey, Workspace
@@ -37,11 +38,14 @@ def list_workspaces(*, db: Session) -> list[Workspace]:
     return list(db.scalars(select(Workspace).order_by(Workspace.id)))
 
 
-def issue_key(*, db: Session, workspace_id: int, name: str = "default") -> IssuedKey:
+def issue_key(
+    *, db: Session, workspace_id: int, name: str = "default", role: str = KeyRole.ADMIN
+) -> IssuedKey:
     secret = generate_api_key()
     key = ApiKey(
         workspace_id=workspace_id,
         name=name,
+        role=KeyRole(role),
         prefix=key_prefix(secret),
         key_hash=hash_api_key(secret),
         created_at=utcnow(),
