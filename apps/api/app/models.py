@@ -1,5 +1,6 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
+from app.ai.custom_intents.models import IntentExample
 from app.ai.models import RiskAssessment
 from app.analytics.models import DailyReport
 from app.campaigns.models import Campaign, DripStep, Enrollment
@@ -7,20 +8,25 @@ from app.contacts.models import Contact
 from app.core.db import Base
 from app.inbound.models import WebhookEvent
 from app.messaging.models import Message, MessageEvent
+from app.replies.models import AutoResponseRule, ReplySettings, ReviewItem
 from app.senders.models import SenderNumber
 from app.templates.models import Template
 from app.workspaces.models import ApiKey, Workspace
 
 __all__ = [
     "ApiKey",
+    "AutoResponseRule",
     "Base",
     "Campaign",
     "Contact",
     "DailyReport",
     "DripStep",
     "Enrollment",
+    "IntentExample",
     "Message",
     "MessageEvent",
+    "ReplySettings",
+    "ReviewItem",
     "RiskAssessment",
     "SenderNumber",
     "Template",

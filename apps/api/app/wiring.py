@@ -1,10 +1,11 @@
 """The composition root: connects the few hooks that let lower layers reach higher ones.
 
-Domain packages only import downwards (docs/architecture.md). Two calls must go upwards, and
+Domain packages only import downwards (docs/architecture.md). Three calls must go upwards, and
 both are subscriptions made here, once per process, by every entry point (app.main for the API,
 app.workers.celery_app for workers and beat, app.cli for the command line):
 
 - campaigns make rows due → the engine's dispatcher wakes (`campaigns.events.sender_ready`);
+- a rewritten campaign starts → its variant pool is prepared (`campaigns.events.variants_needed`);
 - the sandbox provider (an integration, which imports no domain) simulates Meta's webhooks →
   they go through the real ingestion path (`integrations.whatsapp.sandbox.set_webhook_sink`).
 """
@@ -12,6 +13,7 @@ app.workers.celery_app for workers and beat, app.cli for the command line):
 from __future__ import annotations
 
 from app import models as _all_models  # noqa: F401  (every mapper, before any task runs)
+from app.ai.variants.tasks import enqueue_prepare
 from app.campaigns import events
 from app.inbound.tasks import sandbox_sink
 from app.integrations.whatsapp import sandbox
@@ -25,4 +27,5 @@ def _wake_dispatcher(sender_id: int) -> None:
 def wire() -> None:
     """Idempotent."""
     events.subscribe_sender_ready(_wake_dispatcher)
+    events.subscribe_variants_needed(enqueue_prepare)
     sandbox.set_webhook_sink(sandbox_sink)

@@ -20,7 +20,7 @@ from app.messaging.models import Message
 
 LOOKBACK_DAYS = 30
 HOT, WARM = 70, 40
-POSITIVE_INTENTS = {"interested", "question", "purchase", "positive"}
+POSITIVE_INTENTS = {"interested", "question", "pricing", "meeting_request", "purchase", "positive"}
 
 
 @dataclass
@@ -78,7 +78,9 @@ def score(contact: Contact, activity: Activity, *, now: datetime) -> LeadScore:
     return LeadScore(total, tier_for(total), parts)
 
 
-def activity_by_contact(*, db: Session, workspace_id: int, since: datetime) -> dict[int, Activity]:
+def activity_by_contact(
+    *, db: Session, workspace_id: int, since: datetime, contact_id: int | None = None
+) -> dict[int, Activity]:
     m = Message
     out = m.direction == Direction.OUTBOUND
     inn = m.direction == Direction.INBOUND
@@ -95,6 +97,8 @@ def activity_by_contact(*, db: Session, workspace_id: int, since: datetime) -> d
         .where(m.workspace_id == workspace_id, m.created_at >= since)
         .group_by(m.contact_id)
     )
+    if contact_id is not None:
+        stmt = stmt.where(m.contact_id == contact_id)
     return {row[0]: Activity(*row[1:]) for row in db.execute(stmt)}
 
 

@@ -166,6 +166,7 @@ class RenderedMessage:
     template_name: str | None = None
     language: str | None = None
     components: list[dict[str, Any]] = field(default_factory=list)
+    variant: int | None = None  # which AI rewrite variant was rendered (None: the original)
 
 
 _TEMPLATE_PARAM = re.compile(r"\{\{\s*(\d+)\s*\}\}")
@@ -179,6 +180,16 @@ def _template_preview(body: str, params: list[str]) -> str:
     return _TEMPLATE_PARAM.sub(sub, body or "")
 
 
+def variant_for(campaign: Any, position: int, contact_id: int) -> int | None:
+    """The recipient's AI rewrite variant of a step's text: a fixed function of the ids, so
+    the send path picks it without state (app.ai.variants writes the same pick, in SQL, on
+    the queued rows when the pool is stored). None: no pool, the original text goes out."""
+    if campaign.rewrite_status != "ready":
+        return None
+    pool = ((campaign.rewrite or {}).get("variants") or {}).get(str(position)) or []
+    return (contact_id + campaign.id) % len(pool) if pool else None
+
+
 def render_message(
     *, db: Session, campaign: Campaign, contact: Any, step: DripStep | None = None
 ) -> RenderedMessage:
@@ -188,8 +199,13 @@ def render_message(
     source = step if step is not None else campaign
     template_id = source.template_id
     if template_id is None:
-        body = render(source.message_template or "", contact=contact, metadata=metadata)
-        return RenderedMessage(kind="text", body=body)
+        text = source.message_template or ""
+        position = step.position if step is not None else 0
+        variant = variant_for(campaign, position, contact.id) if contact is not None else None
+        if variant is not None:
+            text = campaign.rewrite["variants"][str(position)][variant]
+        body = render(text, contact=contact, metadata=metadata)
+        return RenderedMessage(kind="text", body=body, variant=variant)
 
     template = db.get(Template, template_id)
     if template is None:

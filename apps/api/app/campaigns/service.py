@@ -16,6 +16,7 @@ from app.campaigns.models import Campaign, DripStep, Enrollment
 from app.campaigns.schemas import CampaignCreate
 from app.campaigns.validation import audience, id_chunks, ids_clause, validate_create
 from app.contacts.models import Contact
+from app.core.config import settings
 from app.core.db import IdType, dialect_insert, utcnow
 from app.core.enums import (
     FINAL_STATUSES,
@@ -257,8 +258,25 @@ def _enroll(*, db: Session, campaign: Campaign, now: datetime) -> None:
     )
 
 
+def _rewrites(db: Session, campaign: Campaign) -> bool:
+    """AI rewriting applies: asked for, enabled, and the campaign sends free-form text."""
+    if not (campaign.ai_rewrite and settings.AI_MESSAGE_REWRITING_ENABLED):
+        return False
+    if campaign.type != CampaignType.DRIP:
+        return campaign.template_id is None
+    return bool(
+        db.scalar(
+            select(
+                exists().where(DripStep.campaign_id == campaign.id, DripStep.template_id.is_(None))
+            )
+        )
+    )
+
+
 def _start(*, db: Session, campaign: Campaign) -> Campaign:
     now = utcnow()
+    # Nothing of the campaign is claimed until its variant pool is ready (app.ai.variants).
+    campaign.rewrite_status = "pending" if _rewrites(db, campaign) else None
     if campaign.type == CampaignType.DRIP:
         _enroll(db=db, campaign=campaign, now=now)
     else:
@@ -382,6 +400,15 @@ def finished_running_ids(*, db: Session, limit: int = 100) -> list[int]:
         .limit(limit)
     )
     return list(db.scalars(stmt))
+
+
+def notify_started(*, campaign: Campaign) -> None:
+    """After the start's commit: request the variant pool first when the campaign is
+    rewritten (its task wakes the dispatcher once the pool is stored), else wake it now."""
+    if campaign.rewrite_status == "pending":
+        events.variants_needed(campaign.id)
+    else:
+        events.sender_ready(campaign.sender_id)
 
 
 def notify_dispatch(*, sender_id: int) -> None:

@@ -5,7 +5,8 @@ reply classifier (app.ai) both call it, and neither may import the other.
 
 A message opts out only when the WHOLE message is a keyword — "stop" or "Stop!" does, "don't
 stop sending me deals" does not. Matching ignores case, surrounding/inner whitespace runs and
-punctuation, so "  S.T.O.P ", "Opt-out" and "STOP ALL!!" all match.
+punctuation, so "  S.T.O.P ", "Opt-out" and "STOP ALL!!" all match. A few plain-words requests
+("stop texting me", "remove me from your list") are matched the same whole-message way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,27 @@ import unicodedata
 from app.core.config import settings
 
 DEFAULT_KEYWORDS = ("STOP", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPT OUT")
+# Plain-words requests to stop, as exact as the keywords: the WHOLE normalised message must be
+# one of these shapes, so "stop texting me" opts out and "why did you stop texting me?" or
+# "please don't stop texting me" do not.
+_POLITE = r"(?: PLEASE| NOW| THANKS| THANK YOU)?"
+_REQUESTS = re.compile(
+    "^(?:"
+    + "|".join(
+        (
+            r"(?:PLEASE )?(?:STOP|QUIT) (?:TEXTING|MESSAGING|CONTACTING|SPAMMING|WRITING TO|"
+            r"SENDING (?:ME )?(?:MESSAGES|TEXTS))(?: ME| US)?(?: AGAIN| ANYMORE)?",
+            r"(?:PLEASE )?(?:REMOVE|DELETE|TAKE) ME (?:FROM|OFF) (?:YOUR|THIS|THE) "
+            r"(?:LIST|MAILING LIST|CONTACT LIST|CONTACTS)",
+            r"(?:PLEASE )?UNSUBSCRIBE ME",
+            r"(?:PLEASE )?(?:DO NOT|DONT) (?:TEXT|MESSAGE|CONTACT|WRITE TO) ME "
+            r"(?:AGAIN|ANYMORE|EVER AGAIN)",
+        )
+    )
+    + ")"
+    + _POLITE
+    + "$"
+)
 _MAX_LEN = 64  # a long message is a conversation, not a keyword
 
 
@@ -56,4 +78,7 @@ def match_opt_out(text: str | None) -> str | None:
     if not norm:
         return None
     table = keywords()
-    return table.get(norm) or table.get(_squash(norm))
+    found = table.get(norm) or table.get(_squash(norm))
+    if found is None and _REQUESTS.match(norm):
+        return norm.lower()
+    return found
