@@ -19,7 +19,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for intent, pattern in (
         ("auto_reply", r"out of (the )?office|automatic reply|auto-?reply|away until|on leave"),
         ("wrong_number", r"wrong number|who is this|don't know you"),
-        ("opt_out", r"\b(unsubscribe|stop (texting|messaging|sending)|remove me|leave me alone)"),
+        (
+            "opt_out",
+            r"\b(unsubscribe|stop (texting|messaging|sending)|remove me|leave me alone)|don.?t want (these|your|any)",
+        ),
         ("complaint", r"\b(terrible|awful|worst|angry|complain|scam|ripped off|disappointed)"),
         ("not_interested", r"not interested|no thanks|not (right )?now|no,? thank"),
         ("meeting_request", r"\b(call me|meeting|meet|schedule|book a|appointment|demo)\b"),
