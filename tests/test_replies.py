@@ -10,7 +10,6 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.campaigns.models import Campaign, Enrollment
-from app.contacts.models import Contact
 from app.core.db import utcnow
 from app.replies import processing
 from app.replies.models import ReviewItem

@@ -21,7 +21,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("wrong_number", r"wrong number|who is this|don't know you"),
         (
             "opt_out",
-            r"\b(unsubscribe|stop (texting|messaging|sending)|remove me|leave me alone)|don.?t want (these|your|any)",
+            r"\b(unsubscribe|stop (texting|messaging|sending)|remove me|leave me alone)"
+            r"|don.?t want (these|your|any)",
         ),
         ("complaint", r"\b(terrible|awful|worst|angry|complain|scam|ripped off|disappointed)"),
         ("not_interested", r"not interested|no thanks|not (right )?now|no,? thank"),
