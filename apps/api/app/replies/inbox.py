@@ -20,13 +20,7 @@ from app.messaging.models import Message
 from app.outbound.policy import in_service_window
 from app.replies.models import ReviewItem
 from app.replies.processing import Reply, queue_text
-from app.replies.schemas import (
-    CorrectIntentAction,
-    HandledAction,
-    OptOutAction,
-    ReplyAction,
-    ReviewItemOut,
-)
+from app.replies.schemas import ResolveAction, ReviewItemOut
 
 _ROW = (
     ReviewItem,
@@ -120,7 +114,7 @@ def resolve(
     db: Session,
     workspace_id: int,
     item_id: int,
-    action: ReplyAction | HandledAction | CorrectIntentAction | OptOutAction,
+    action: ResolveAction,
 ) -> Resolved:
     item = db.scalar(
         select(ReviewItem)
@@ -139,12 +133,12 @@ def resolve(
     assert message is not None and contact is not None  # cascades delete the item with them
     now = utcnow()
     wake = None
-    if isinstance(action, ReplyAction):
+    if action.action == "reply" and action.text is not None:
         wake = _reply(db, item=item, message=message, contact=contact, text=action.text)
-    elif isinstance(action, CorrectIntentAction):
+    elif action.action == "correct_intent" and action.intent is not None:
         _correct(db, message=message, intent=action.intent, workspace_id=workspace_id)
         item.intent = action.intent
-    elif isinstance(action, OptOutAction):
+    elif action.action == "opt_out":
         contacts.opt_out(db=db, contact=contact, source="inbox", at=now)
         stop_enrollments(
             db=db,
@@ -153,7 +147,7 @@ def resolve(
             reason="opted_out",
             only_stop_on_reply=False,
         )
-    item.state, item.resolution = "handled", _RESOLUTION[type(action)]
+    item.state, item.resolution = "handled", _RESOLUTION[action.action]
     item.note, item.resolved_at = action.note, now
     message.needs_review = False
     db.flush()
@@ -161,10 +155,10 @@ def resolve(
 
 
 _RESOLUTION = {
-    ReplyAction: "replied",
-    HandledAction: "handled",
-    CorrectIntentAction: "corrected",
-    OptOutAction: "opted_out",
+    "reply": "replied",
+    "mark_handled": "handled",
+    "correct_intent": "corrected",
+    "opt_out": "opted_out",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from app.campaigns import events
 from app.core.pagination import CursorQuery
@@ -71,7 +71,7 @@ def get_inbox_item(item_id: IdPath, db: SessionDep, principal: PrincipalDep) -> 
 )
 def resolve_inbox_item(
     item_id: IdPath,
-    action: Annotated[ResolveAction, Body()],
+    action: ResolveAction,
     db: SessionDep,
     principal: PrincipalDep,
 ) -> ReviewItemOut:

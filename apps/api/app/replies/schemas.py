@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.core.schemas import RequestModel
 
@@ -105,30 +105,24 @@ class ReviewPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last.")
 
 
-class _Action(RequestModel):
+class ResolveAction(RequestModel):
+    """How a person resolved a review item."""
+
     model_config = ConfigDict(extra="forbid")
+
+    action: Literal["reply", "mark_handled", "correct_intent", "opt_out"] = Field(
+        description="reply: send `text` (inside the 24 h window, through the engine); "
+        "mark_handled; correct_intent: set `intent` (becomes a training example); "
+        "opt_out: opt the contact out."
+    )
+    text: ResponseText | None = None
+    intent: IntentName | None = None
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
-
-class ReplyAction(_Action):
-    action: Literal["reply"]
-    text: ResponseText
-
-
-class HandledAction(_Action):
-    action: Literal["mark_handled"]
-
-
-class CorrectIntentAction(_Action):
-    action: Literal["correct_intent"]
-    intent: IntentName
-
-
-class OptOutAction(_Action):
-    action: Literal["opt_out"]
-
-
-ResolveAction = Annotated[
-    ReplyAction | HandledAction | CorrectIntentAction | OptOutAction,
-    Field(discriminator="action"),
-]
+    @model_validator(mode="after")
+    def _fields_of_the_action(self) -> ResolveAction:
+        if (self.action == "reply") != (self.text is not None):
+            raise ValueError("`text` is required with action reply, and only there")
+        if (self.action == "correct_intent") != (self.intent is not None):
+            raise ValueError("`intent` is required with action correct_intent, and only there")
+        return self
