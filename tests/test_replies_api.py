@@ -194,6 +194,10 @@ def test_auto_response_settings_and_rules(client, auth, shop):
         ("put", "/api/v1/auto-responses/rules/pricing", {"response": ""}),
         ("put", "/api/v1/auto-responses/rules/pricing", {"text": "wrong field"}),
         ("put", "/api/v1/auto-responses/rules/pricing", {"response": "x" * 5000}),
+        ("put", "/api/v1/auto-responses/rules/pricing", {"response": "a\u0000b"}),
+        ("put", "/api/v1/auto-responses/rules/pricing", {"response": "x", "enabled": "yes!"}),
+        ("put", "/api/v1/auto-responses/rules/pricing", ["response"]),
+        ("put", f"/api/v1/auto-responses/rules/{'a' * 40}", {"response": "x"}),
         ("patch", "/api/v1/auto-responses/settings", {"confidence_threshold": 101}),
         ("patch", "/api/v1/auto-responses/settings", {"confidence_threshold": None}),
         ("patch", "/api/v1/auto-responses/settings", {"cooldown_hours": -1}),
@@ -204,6 +208,17 @@ def test_auto_response_settings_and_rules(client, auth, shop):
 def test_bad_auto_response_input_is_422(client, auth, method, path, body):
     r = getattr(client, method)(path, json=body, headers=auth)
     assert r.status_code == 422, r.text
+
+
+def test_malformed_rule_body_is_422_and_foreign_rules_stay_apart(client, auth, other_workspace):
+    headers = {**auth, "Content-Type": "application/json"}
+    url = "/api/v1/auto-responses/rules/pricing"
+    r = client.put(url, content=b'{"response": ', headers=headers)
+    assert r.status_code == 422 and r.json()["code"] == "malformed_json"
+    assert client.put(url, json={"response": "Ours"}, headers=auth).status_code == 200
+    theirs = client.get("/api/v1/auto-responses", headers=other_workspace.headers).json()
+    assert theirs["rules"] == [] and theirs["settings"]["auto_respond"] is False
+    assert client.delete(url, headers=other_workspace.headers).status_code == 404
 
 
 def test_contact_conversation_both_directions_newest_first(db, shop, client, auth):
