@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.campaigns.models import Campaign, Enrollment
+from app.contacts.models import Contact
 from app.core.db import utcnow
 from app.replies import processing
 from app.replies.models import ReviewItem
@@ -186,22 +188,20 @@ def test_probable_opt_out_goes_to_review_and_stops_drips_without_opting_out(db, 
     assert (enrollment.state, enrollment.state_reason) == ("stopped", "probable_opt_out")
 
 
-def test_not_interested_stops_a_drip_that_does_not_stop_on_reply(db, workspace):
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Not interested, thanks", ("stopped", "not_interested")),
+        ("how much is it?", ("active", None)),  # a plain reply keeps it going
+    ],
+)
+def test_not_interested_stops_a_drip_that_does_not_stop_on_reply(db, workspace, text, expected):
     shop = make_shop(db, workspace.id)
     contact = customer(db, shop, PHONE)
     keeps = drip(db, shop, contact.id, stop_on_reply=False)
-    reply(db, shop, PHONE, "Not interested, thanks")
+    reply(db, shop, PHONE, text)
     enrollment = db.scalars(select(Enrollment).where(Enrollment.campaign_id == keeps)).one()
-    assert (enrollment.state, enrollment.state_reason) == ("stopped", "not_interested")
-
-
-def test_a_question_keeps_a_drip_that_does_not_stop_on_reply(db, workspace):
-    shop = make_shop(db, workspace.id)
-    contact = customer(db, shop, PHONE)
-    keeps = drip(db, shop, contact.id, stop_on_reply=False)
-    reply(db, shop, PHONE, "how much is it?")
-    enrollment = db.scalars(select(Enrollment).where(Enrollment.campaign_id == keeps)).one()
-    assert enrollment.state == "active"
+    assert (enrollment.state, enrollment.state_reason) == expected
 
 
 def test_classifier_failure_keeps_the_message_and_sends_it_to_review(db, workspace, monkeypatch):
@@ -261,6 +261,41 @@ def test_lead_score_moves_on_reply_and_drops_to_zero_on_opt_out(db, workspace):
     reply(db, shop, PHONE, "STOP")
     db.refresh(contact)
     assert contact.lead_score == 0
+
+
+def test_a_read_status_moves_the_readers_lead_score(db, workspace):
+    import orjson
+
+    from app.inbound.service import receive_webhook, sign
+    from app.inbound.tasks import process_pending_webhooks
+    from app.messaging.models import Message
+    from tests.test_ingest import status_payload
+
+    shop = make_shop(db, workspace.id)
+    contact = customer(db, shop, PHONE)
+    sent = Message(
+        workspace_id=shop.workspace_id,
+        contact_id=contact.id,
+        sender_id=shop.sender_id,
+        direction="outbound",
+        type="text",
+        body="Hi",
+        status="delivered",
+        wamid="wamid.READ1",
+        sent_at=utcnow(),
+    )
+    db.add(sent)
+    db.commit()
+    payload = status_payload("read", wamid="wamid.READ1", at=int(utcnow().timestamp()))
+    payload["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = shop.pnid
+    raw = orjson.dumps(payload)
+    receive_webhook(db=db, raw_body=raw, signature=sign(raw))
+    db.commit()
+    process_pending_webhooks(older_than_seconds=0)
+    db.expire_all()
+    assert db.get(Message, sent.id).status == "read"
+    contact = db.get(Contact, contact.id)
+    assert contact.lead_score is not None and contact.lead_scored_at is not None
 
 
 def test_rule_with_null_response_answers_nothing_and_needs_no_review(db, workspace):

@@ -57,6 +57,14 @@ def test_inbox_lists_open_items_with_filters_and_cursor_pages(db, shop, client, 
     assert by_intent["total"] == 0
     handled = client.get("/api/v1/inbox", params={"state": "handled"}, headers=auth).json()
     assert handled["total"] == 0
+    client.post(f"/api/v1/inbox/{seen[0]}/resolve", json={"action": "mark_handled"}, headers=auth)
+    totals = {
+        state: client.get(
+            "/api/v1/inbox", params={"state": state, "limit": 1}, headers=auth
+        ).json()["total"]
+        for state in ("open", "handled", "all")
+    }
+    assert totals == {"open": 4, "handled": 1, "all": 5}
 
 
 def test_resolve_with_a_reply_queues_it_for_the_engine(db, shop, client, auth, item):

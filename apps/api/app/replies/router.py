@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
 
@@ -19,7 +19,6 @@ from app.replies.schemas import (
     ReviewItemOut,
     ReviewPage,
     ReviewReason,
-    ReviewState,
     RuleIn,
     RuleOut,
 )
@@ -38,7 +37,9 @@ IntentPath = Annotated[IntentName, Path(description="Intent, e.g. pricing")]
 def list_inbox(
     db: SessionDep,
     principal: PrincipalDep,
-    state: ReviewState | None = "open",
+    state: Annotated[
+        Literal["open", "handled", "all"], Query(description="open (default), handled or all")
+    ] = "open",
     intent: IntentName | None = None,
     reason: ReviewReason | None = None,
     campaign_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
@@ -48,7 +49,7 @@ def list_inbox(
     items, total, token = inbox.list_items(
         db=db,
         workspace_id=principal.workspace_id,
-        state=state,
+        state=None if state == "all" else state,
         intent=intent,
         reason=reason,
         campaign_id=campaign_id,
