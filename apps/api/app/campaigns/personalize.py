@@ -23,8 +23,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import exists, select
 
 from app.campaigns.models import Campaign, DripStep
+from app.core.config import settings
 from app.templates.models import Template
 from app.templates.service import build_components
 
@@ -178,6 +180,16 @@ def _template_preview(body: str, params: list[str]) -> str:
         return params[index] if 0 <= index < len(params) else match[0]
 
     return _TEMPLATE_PARAM.sub(sub, body or "")
+
+
+def rewriting_applies(db: Session, campaign: Campaign) -> bool:
+    """AI rewriting applies: asked for, enabled, and the campaign sends free-form text."""
+    if not (campaign.ai_rewrite and settings.AI_MESSAGE_REWRITING_ENABLED):
+        return False
+    if campaign.type != "drip":
+        return campaign.template_id is None
+    text_step = exists().where(DripStep.campaign_id == campaign.id, DripStep.template_id.is_(None))
+    return bool(db.scalar(select(text_step)))
 
 
 def variant_for(campaign: Any, position: int, contact_id: int) -> int | None:

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, defer
 
 from app.campaigns import events
 from app.campaigns.models import Campaign, DripStep, Enrollment
+from app.campaigns.personalize import rewriting_applies
 from app.campaigns.schemas import CampaignCreate
 from app.campaigns.validation import audience, id_chunks, ids_clause, validate_create
 from app.contacts.models import Contact
-from app.core.config import settings
 from app.core.db import IdType, dialect_insert, utcnow
 from app.core.enums import (
     FINAL_STATUSES,
@@ -258,25 +258,10 @@ def _enroll(*, db: Session, campaign: Campaign, now: datetime) -> None:
     )
 
 
-def _rewrites(db: Session, campaign: Campaign) -> bool:
-    """AI rewriting applies: asked for, enabled, and the campaign sends free-form text."""
-    if not (campaign.ai_rewrite and settings.AI_MESSAGE_REWRITING_ENABLED):
-        return False
-    if campaign.type != CampaignType.DRIP:
-        return campaign.template_id is None
-    return bool(
-        db.scalar(
-            select(
-                exists().where(DripStep.campaign_id == campaign.id, DripStep.template_id.is_(None))
-            )
-        )
-    )
-
-
 def _start(*, db: Session, campaign: Campaign) -> Campaign:
     now = utcnow()
     # Nothing of the campaign is claimed until its variant pool is ready (app.ai.variants).
-    campaign.rewrite_status = "pending" if _rewrites(db, campaign) else None
+    campaign.rewrite_status = "pending" if rewriting_applies(db, campaign) else None
     if campaign.type == CampaignType.DRIP:
         _enroll(db=db, campaign=campaign, now=now)
     else:
