@@ -263,12 +263,15 @@ def test_lead_score_moves_on_reply_and_drops_to_zero_on_opt_out(db, workspace):
     assert contact.lead_score == 0
 
 
-def test_a_read_status_moves_the_readers_lead_score(db, workspace):
+def test_a_read_status_moves_the_readers_lead_score(db, workspace, monkeypatch):
+    """The reader's score moves in a task on the analytics queue (run eagerly here, in
+    this process, through Celery's own eager mode)."""
     import orjson
 
     from app.inbound.service import receive_webhook, sign
     from app.inbound.tasks import process_pending_webhooks
     from app.messaging.models import Message
+    from app.workers.celery_app import celery_app
     from tests.test_ingest import status_payload
 
     shop = make_shop(db, workspace.id)
@@ -286,6 +289,7 @@ def test_a_read_status_moves_the_readers_lead_score(db, workspace):
     )
     db.add(sent)
     db.commit()
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     payload = status_payload("read", wamid="wamid.READ1", at=int(utcnow().timestamp()))
     payload["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = shop.pnid
     raw = orjson.dumps(payload)

@@ -137,6 +137,8 @@ def test_ai_in_live_traffic(db, workspace, client, auth, worker):
     per_recipient = client.get(f"/api/v1/campaigns/{cid}/messages", headers=auth).json()
     assert {i["variant"] for i in per_recipient["items"]} == {m.variant for m in rows}
     wamid_of = {m.contact_id: m.wamid for m in rows}
+    # reading the message moved every reader's lead score (a task on the analytics queue)
+    wait_until(lambda: all(score(db, i) >= 0 for i in ids), timeout=30, what="readers' lead scores")
 
     # 2. "how much is it?" → pricing, the configured answer once, a higher lead score.
     ada = people[0]

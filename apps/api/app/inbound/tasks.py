@@ -26,6 +26,7 @@ from app.inbound import ingest
 from app.inbound.models import WebhookEvent
 from app.inbound.service import ReceiveResult, receive_webhook, sign
 from app.replies.processing import hand_off
+from app.replies.tasks import rescore_soon
 from app.workers.celery_app import celery_app
 from app.workers.queues import Queue
 
@@ -243,7 +244,7 @@ def _after_commit(reports: list[ingest.IngestReport]) -> None:
     ids = [i for r in reports for i in r.stored_ids]
     reads = [p for r in reports for p in r.read_contacts]
     if ids or reads:
-        hand_off(message_ids=ids, read_contacts=reads)
+        hand_off(message_ids=ids, read_contacts=reads, rescore_later=rescore_soon)
 
 
 @celery_app.task(name="update_message_status")

@@ -369,15 +369,21 @@ def _open_review(
     )
 
 
-def hand_off(*, message_ids: list[int], read_contacts: list[tuple[int, int]]) -> None:
-    """What the ingesting worker does after its commit: classify and act on the new replies,
-    move the lead scores of contacts who read a message. Never raises: the messages are
-    stored, and the sweep redoes whatever did not happen here."""
+def hand_off(
+    *, message_ids: list[int], read_contacts: list[tuple[int, int]], rescore_later: Any = None
+) -> None:
+    """What the ingesting worker does after its commit: classify and act on the new replies
+    (their lead scores move in the same transaction), and hand the readers' lead scores to
+    `rescore_later` (a task on the analytics queue: status webhooks come by the thousand, and
+    their apply rate must not pay for scoring). Never raises: the messages are stored, and
+    the sweep redoes whatever did not happen here."""
     try:
         process_replies(message_ids)
     except Exception:
         log.exception("reply processing of %d messages failed; the sweep retries", len(message_ids))
+    if not read_contacts or not settings.AI_LEAD_SCORING_ENABLED:
+        return
     try:
-        rescore(read_contacts)
+        (rescore_later or rescore)(sorted(set(read_contacts)))
     except Exception:
         log.exception("lead scores of %d readers not updated", len(read_contacts))

@@ -66,6 +66,7 @@ TASK_QUEUES: dict[str, Queue] = {
     "ai.prepare_campaign_variants": Queue.CAMPAIGNS,
     "ai.prepare_pending_variants": Queue.CAMPAIGNS,
     "replies.classify_pending": Queue.MESSAGES,
+    "replies.rescore_contacts": Queue.ANALYTICS,
 }
 
 
