@@ -313,8 +313,9 @@ class PrivateRedis:
 def run_reconcile(env: dict[str, str], timeout: float = 60) -> str:
     """One reconciler run in a fresh process with `env` (what beat's `reconcile` entry does
     every minute), so it talks to the same broker as the workers."""
-    code = "import app.workers.celery_app; from app.outbound.reconcile import reconcile; " + (
-        "print(reconcile())"
+    # app.models: every mapper, as a worker has them (an ORM flush needs all the tables).
+    code = "import app.models, app.workers.celery_app; from app.outbound.reconcile import " + (
+        "reconcile; print(reconcile())"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],
