@@ -229,3 +229,5 @@ def test_ai_in_live_traffic(db, workspace, client, auth, worker):
         ),
     ).scalar()
     assert to_alan == 2  # the first campaign's message and the one confirmation
+    dashboard = client.get("/api/v1/analytics/dashboard", headers=auth).json()
+    assert dashboard["auto_messages_sent"] == 2  # Ada's answer and Alan's confirmation
