@@ -297,6 +297,9 @@ def test_campaign_messages_bad_input(db, workspace, shop, client, auth, other_wo
     a = customer(db, shop, PHONE)
     cid = make_campaign(db, workspace.id, shop.sender_id, [a.id], start=False)
     other = other_workspace.headers
+    assert client.get("/api/v1/inbox", params={"campaign_id": cid}, headers=auth).status_code == 200
+    r = client.get("/api/v1/inbox", params={"campaign_id": cid}, headers=other)
+    assert r.status_code == 404
     assert client.get(f"/api/v1/campaigns/{cid}/messages", headers=other).status_code == 404
     r = client.get(f"/api/v1/campaigns/{cid}/messages/export", headers=other)
     assert r.status_code == 404

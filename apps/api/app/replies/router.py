@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, status
 
 from app.campaigns import events
+from app.campaigns import service as campaigns
 from app.core.pagination import CursorQuery
 from app.core.schemas import BIGINT_MAX, IdPath
 from app.replies import inbox, service
@@ -46,6 +47,8 @@ def list_inbox(
     cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReviewPage:
+    if campaign_id is not None:  # another workspace's campaign is a 404, like a missing one
+        campaigns.get_campaign(db=db, workspace_id=principal.workspace_id, campaign_id=campaign_id)
     items, total, token = inbox.list_items(
         db=db,
         workspace_id=principal.workspace_id,
