@@ -319,7 +319,11 @@ def test_rule_with_null_response_answers_nothing_and_needs_no_review(db, workspa
     assert PRICING_TEXT  # the default rule text was replaced
 
 
-def test_decide_low_confidence_goes_to_review_without_an_answer():
+@pytest.mark.parametrize(
+    ("confidence", "expected"),
+    [(40, (None, "low_confidence", "low_confidence")), (90, ("$49", None, "answered"))],
+)
+def test_decide_answers_only_above_the_confidence_threshold(confidence, expected):
     from app.ai.classifier.schemas import AutoResponse, Classification
     from app.replies.models import AutoResponseRule
     from app.replies.service import Effective
@@ -327,7 +331,7 @@ def test_decide_low_confidence_goes_to_review_without_an_answer():
     cls = Classification(
         intent="pricing",
         sentiment="neutral",
-        confidence=40,
+        confidence=confidence,
         key_phrases=[],
         suggested_action="",
         urgency="low",
@@ -347,20 +351,4 @@ def test_decide_low_confidence_goes_to_review_without_an_answer():
         in_window=True,
         answered_recently=False,
     )
-    assert (decision.answer, decision.review, decision.why) == (
-        None,
-        "low_confidence",
-        "low_confidence",
-    )
-    confident = cls.model_copy(update={"confidence": 90})
-    decision = processing.decide(
-        classification=confident,
-        rule_opt_out=False,
-        opted_out_before=False,
-        confirmation_sent=False,
-        cfg=Effective(auto_respond=True, confidence_threshold=70),
-        rule=AutoResponseRule(intent="pricing", response="$49", enabled=True),
-        in_window=True,
-        answered_recently=False,
-    )
-    assert (decision.answer, decision.review) == ("$49", None)
+    assert (decision.answer, decision.review, decision.why) == expected
