@@ -77,6 +77,7 @@ def world(client, db, workspace, redis_client) -> World:
         headers=workspace.headers,
     )
     assert media.status_code == 201, media.text
+    message, item = _review_item(db, workspace.id, contact.id, sender.id)
     ids = {
         "media_id": media.json()["id"],
         "contact_id": contact.id,
@@ -84,8 +85,42 @@ def world(client, db, workspace, redis_client) -> World:
         "template_id": template.id,
         "campaign_id": r.json()["id"],
         "key_id": spare_key.id,
+        "message_id": message,
+        "item_id": item,
+        "intent": "pricing",
     }
     return World(ids, contact.id, sender.id, template.id, workspace.headers)
+
+
+def _review_item(db, workspace_id: int, contact_id: int, sender_id: int) -> tuple[int, int]:
+    """An inbound reply waiting in the review inbox: (message id, review item id)."""
+    from app.messaging.models import Message
+    from app.replies.models import ReviewItem
+
+    message = Message(
+        workspace_id=workspace_id,
+        contact_id=contact_id,
+        sender_id=sender_id,
+        direction="inbound",
+        type="text",
+        body="Can we talk tomorrow?",
+        status="received",
+        received_at=utcnow(),
+        intent="meeting_request",
+        needs_review=True,
+    )
+    db.add(message)
+    db.flush()
+    item = ReviewItem(
+        workspace_id=workspace_id,
+        message_id=message.id,
+        contact_id=contact_id,
+        reason="meeting_request",
+        intent="meeting_request",
+    )
+    db.add(item)
+    db.commit()
+    return message.id, item.id
 
 
 # --- valid-looking bodies (n makes unique values, so creating twice is no conflict) -----------
@@ -211,6 +246,18 @@ BODIES: dict[tuple[str, str], list[Body]] = {
     ("POST", "/api/v1/ai/intents/examples"): [
         lambda w, n: {"examples": [{"text": f"refund for order {n}?", "intent": "refund"}]}
     ],
+    ("PATCH", "/api/v1/auto-responses/settings"): [
+        lambda w, n: {
+            "auto_respond": True,
+            "confidence_threshold": 60,
+            "cooldown_hours": 12,
+            "optout_confirmation": "You are unsubscribed.",
+        }
+    ],
+    # One maker: the control resolves the item, and a second resolution is a 409.
+    ("POST", "/api/v1/inbox/{item_id}/resolve"): [
+        lambda w, n: {"action": "mark_handled", "note": "called back"}
+    ],
 }
 # The control answer of a valid body when it is not a 2xx: the sender has no WABA to sync.
 CONTROL = {("POST", "/api/v1/templates/sync"): (422, "waba_id")}
@@ -218,6 +265,8 @@ SPECIAL = {
     ("POST", "/api/v1/contacts/import"),  # multipart: test_import_upload_bad_input
     ("POST", "/api/v1/media"),  # multipart: test_media_upload_bad_input
     ("POST", "/api/v1/webhooks/whatsapp"),  # signed: test_webhook_bad_input
+    # The path names an intent, not an id: tests/test_replies_api.py sweeps its bad input.
+    ("PUT", "/api/v1/auto-responses/rules/{intent}"),
 }
 
 

@@ -65,7 +65,10 @@ def test_explicit_sentences_opt_out():
     wrong = {}
     for lang, text in OPT_OUTS:
         found = match_opt_out(text, sentences=True)
-        if not (found and found.startswith(f"phrase:{lang}:")):
+        # A plain-words request of the whole message ("please remove me from your list") is
+        # already matched by the keyword rules; every other opt-out by a sentence rule.
+        whole = found is not None and found == match_opt_out(text)
+        if not (found and (whole or found.startswith(f"phrase:{lang}:"))):
             wrong[text] = found
     assert wrong == {}
 
@@ -77,9 +80,12 @@ def test_other_sentences_do_not():
 
 
 def test_request_path_keeps_whole_message_keywords_only():
-    """The webhook path (default) opts out on keywords only: a sentence there is left to the
-    classifier, whose opt-out decision the next issue wires in."""
-    assert [t for _, t in OPT_OUTS if match_opt_out(t) is not None] == []
+    """The webhook path (default) opts out on whole-message keywords and a few exact English
+    plain-words requests only: any other sentence is left to the reply classifier."""
+    matched = [(lang, t) for lang, t in OPT_OUTS if match_opt_out(t) is not None]
+    assert all(lang == "en" for lang, _ in matched), matched
+    assert len(matched) < len([1 for lang, _ in OPT_OUTS if lang == "en"])
+    assert match_opt_out("please stop texting me about the sale, I bought one") is None
 
 
 @pytest.mark.parametrize("text", ["STOP", " stop ", "Stop!", "UNSUBSCRIBE", "opt-out"])

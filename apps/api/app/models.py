@@ -9,12 +9,14 @@ from app.core.db import Base
 from app.inbound.models import WebhookEvent
 from app.media.models import MediaAsset
 from app.messaging.models import Message, MessageEvent
+from app.replies.models import AutoResponseRule, ReplySettings, ReviewItem
 from app.senders.models import SenderNumber
 from app.templates.models import Template
 from app.workspaces.models import ApiKey, Workspace
 
 __all__ = [
     "ApiKey",
+    "AutoResponseRule",
     "Base",
     "Campaign",
     "Contact",
@@ -25,6 +27,8 @@ __all__ = [
     "MediaAsset",
     "Message",
     "MessageEvent",
+    "ReplySettings",
+    "ReviewItem",
     "RiskAssessment",
     "SenderNumber",
     "Suppression",

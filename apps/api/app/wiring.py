@@ -7,6 +7,7 @@ app.workers.celery_app for workers and beat, app.cli for the command line):
 - campaigns make rows due → the engine's dispatcher wakes (`campaigns.events.sender_ready`);
 - a contact is erased → inbound redacts the stored webhook deliveries that carry its number
   (`contacts.erasure.on_erase`);
+- a rewritten campaign starts → its variant pool is prepared (`campaigns.events.variants_needed`);
 - the sandbox provider (an integration, which imports no domain) simulates Meta's webhooks →
   they go through the real ingestion path (`integrations.whatsapp.sandbox.set_webhook_sink`).
 """
@@ -14,6 +15,7 @@ app.workers.celery_app for workers and beat, app.cli for the command line):
 from __future__ import annotations
 
 from app import models as _all_models  # noqa: F401  (every mapper, before any task runs)
+from app.ai.variants.tasks import enqueue_prepare
 from app.campaigns import events
 from app.contacts.erasure import on_erase
 from app.core.config import settings
@@ -40,5 +42,6 @@ def wire() -> None:
         _checked = True
         warn_if_retiring(settings.WHATSAPP_API_VERSION, today=utcnow().date())
     events.subscribe_sender_ready(_wake_dispatcher)
+    events.subscribe_variants_needed(enqueue_prepare)
     sandbox.set_webhook_sink(sandbox_sink)
     on_erase(redact_webhook_events)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Dashboard(BaseModel):
@@ -12,6 +12,10 @@ class Dashboard(BaseModel):
     avg_response_rate: float
     today_messages: int
     this_week_messages: int
+    auto_messages_sent: int = Field(
+        description="Automatic answers sent (auto-responses, opt-out confirmations); included "
+        "in total_messages_sent."
+    )
 
 
 class CampaignFigures(BaseModel):

@@ -27,6 +27,8 @@ ATTEMPTED = (
     MessageStatus.UNKNOWN,
 )
 OUT_SENT = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ)
+# Outbound rows the product sent on its own (app.replies): counted apart as automatic.
+AUTO_ORIGINS = ("auto_response", "optout_confirmation")
 # Weights of the engagement score: replies matter most, then reads, then deliveries.
 ENGAGEMENT_WEIGHTS = {"delivery_rate": 0.2, "read_rate": 0.3, "response_rate": 0.5}
 
@@ -115,6 +117,7 @@ def dashboard(*, db: Session, workspace_id: int) -> dict[str, Any]:
             func.count().filter(m.direction == Direction.INBOUND),
             func.count().filter(m.created_at >= today),
             func.count().filter(m.created_at >= week),
+            func.count().filter(m.status.in_(OUT_SENT), m.origin.in_(AUTO_ORIGINS)),
         ).where(m.workspace_id == workspace_id)
     ).one()
     campaigns = db.execute(
@@ -136,6 +139,7 @@ def dashboard(*, db: Session, workspace_id: int) -> dict[str, Any]:
         "avg_response_rate": round(sum(rated) / len(rated), 2) if rated else 0.0,
         "today_messages": row[2],
         "this_week_messages": row[3],
+        "auto_messages_sent": row[4],
     }
 
 

@@ -20,18 +20,39 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign, DripStep, Enrollment
+from app.campaigns.personalize import variant_for
 from app.campaigns.service import maybe_complete
-from app.core.db import dialect_insert, session_scope
+from app.core.db import dialect_insert, session_scope, utcnow
 from app.core.enums import CampaignStatus, Direction, EnrollmentState, MessageStatus
 from app.messaging.models import Message
 
 BATCH = 500
 # The step's row has not reached a final status yet: the enrollment keeps waiting for it.
 _NOT_FINAL = (MessageStatus.QUEUED, MessageStatus.SENDING)
+
+
+def stop_enrollments(
+    *, db: Session, workspace_id: int, contact_id: int, reason: str, only_stop_on_reply: bool
+) -> None:
+    """Stop the contact's active drips: those with stop_on_reply (a plain reply), or all of
+    them (an opt-out, a not-interested or complaint reply, a probable opt-out)."""
+    campaigns = select(Campaign.id).where(Campaign.workspace_id == workspace_id)
+    if only_stop_on_reply:
+        campaigns = campaigns.where(Campaign.stop_on_reply.is_(True))
+    db.execute(
+        update(Enrollment)
+        .where(
+            Enrollment.contact_id == contact_id,
+            Enrollment.state == EnrollmentState.ACTIVE,
+            Enrollment.campaign_id.in_(campaigns),
+        )
+        .values(state=EnrollmentState.STOPPED, state_reason=reason, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _steps(db: Session, campaign_ids: set[int]) -> dict[int, list[DripStep]]:
@@ -141,6 +162,9 @@ def advance_due(*, db: Session, now: datetime, limit: int = BATCH) -> tuple[int,
                 "status": MessageStatus.QUEUED,
                 "payload": {},
                 "template_id": step.template_id,
+                "variant": variant_for(campaign, step.position, enrollment.contact_id)
+                if step.template_id is None
+                else None,
                 "attempts": 0,
                 "next_attempt_at": now,
                 "queued_at": now,

@@ -1,4 +1,4 @@
-"""The one hook campaigns use to reach the sending engine, which sits above them.
+"""The hooks campaigns use to reach the sending engine, which sits above them.
 
 Campaigns decide *what* to send by writing message rows; the engine (app.outbound) reads those
 rows and calls down into campaigns (completion, drip steps). When campaigns make rows due, the
@@ -17,6 +17,24 @@ log = logging.getLogger(__name__)
 
 SenderReady = Callable[[int], None]
 _subscribers: list[SenderReady] = []
+# A started campaign with AI rewriting needs its variant pool before anything is sent
+# (app.ai.variants, which sits above campaigns, subscribes in app.wiring). Without a
+# subscriber the beat job `ai.prepare_pending_variants` prepares it within a minute.
+_variant_subscribers: list[Callable[[int], None]] = []
+
+
+def subscribe_variants_needed(fn: Callable[[int], None]) -> None:
+    if fn not in _variant_subscribers:
+        _variant_subscribers.append(fn)
+
+
+def variants_needed(campaign_id: int) -> None:
+    """Call after commit. Best effort, like sender_ready."""
+    for fn in _variant_subscribers:
+        try:
+            fn(campaign_id)
+        except Exception:
+            log.warning("could not request variants of campaign %s", campaign_id, exc_info=True)
 
 
 def subscribe_sender_ready(fn: SenderReady) -> None:

@@ -51,6 +51,11 @@ class Campaign(IdMixin, TimestampMixin, Base):
     contact_ids: Mapped[list[int]] = mapped_column(JSONType, nullable=False, default=list)
     stop_on_reply: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     ai_rewrite: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # AI rewriting: NULL (off), pending (variant pool being prepared: nothing is claimed yet),
+    # ready, failed (the original text goes out; `rewrite.fallback_reason` says why).
+    rewrite_status: Mapped[str | None] = mapped_column(String(20))
+    # {"variants": {"<step position>": [text, …]}, "provider", "fallback_reason", "prepared_at"}
+    rewrite: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -23,8 +23,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import exists, select
 
 from app.campaigns.models import Campaign, DripStep
+from app.core.config import settings
 from app.templates.components import preview
 from app.templates.models import Template
 from app.templates.service import build_components
@@ -168,6 +170,7 @@ class RenderedMessage:
     template_name: str | None = None
     language: str | None = None
     components: list[dict[str, Any]] = field(default_factory=list)
+    variant: int | None = None  # which AI rewrite variant was rendered (None: the original)
     media: dict[str, Any] | None = None
 
     def media_object(self) -> tuple[str, dict[str, Any]]:
@@ -196,6 +199,26 @@ def _render_slots(
     return out
 
 
+def rewriting_applies(db: Session, campaign: Campaign) -> bool:
+    """AI rewriting applies: asked for, enabled, and the campaign sends free-form text."""
+    if not (campaign.ai_rewrite and settings.AI_MESSAGE_REWRITING_ENABLED):
+        return False
+    if campaign.type != "drip":
+        return campaign.template_id is None
+    text_step = exists().where(DripStep.campaign_id == campaign.id, DripStep.template_id.is_(None))
+    return bool(db.scalar(select(text_step)))
+
+
+def variant_for(campaign: Any, position: int, contact_id: int) -> int | None:
+    """The recipient's AI rewrite variant of a step's text: a fixed function of the ids, so
+    the send path picks it without state (app.ai.variants writes the same pick, in SQL, on
+    the queued rows when the pool is stored). None: no pool, the original text goes out."""
+    if campaign.rewrite_status != "ready":
+        return None
+    pool = ((campaign.rewrite or {}).get("variants") or {}).get(str(position)) or []
+    return (contact_id + campaign.id) % len(pool) if pool else None
+
+
 def render_message(
     *, db: Session, campaign: Campaign, contact: Any, step: DripStep | None = None
 ) -> RenderedMessage:
@@ -205,10 +228,15 @@ def render_message(
     source = step if step is not None else campaign
     template_id = source.template_id
     if template_id is None:
-        body = render(source.message_template or "", contact=contact, metadata=metadata)
+        text = source.message_template or ""
+        position = step.position if step is not None else 0
+        variant = variant_for(campaign, position, contact.id) if contact is not None else None
+        if variant is not None:
+            text = campaign.rewrite["variants"][str(position)][variant]
+        body = render(text, contact=contact, metadata=metadata)
         if source.media:
-            return RenderedMessage(kind="media", body=body, media=source.media)
-        return RenderedMessage(kind="text", body=body)
+            return RenderedMessage(kind="media", body=body, media=source.media, variant=variant)
+        return RenderedMessage(kind="text", body=body, variant=variant)
 
     template = db.get(Template, template_id)
     if template is None:

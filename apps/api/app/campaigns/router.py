@@ -95,7 +95,9 @@ def _transition_route(verb: str, *, summary: str, notify: bool) -> None:
         change = getattr(service, f"{verb}_campaign")
         campaign = change(db=db, workspace_id=principal.workspace_id, campaign_id=campaign_id)
         db.commit()
-        if notify:
+        if verb == "start":
+            service.notify_started(campaign=campaign)
+        elif notify:
             service.notify_dispatch(sender_id=campaign.sender_id)
         return _out(db, campaign)
 

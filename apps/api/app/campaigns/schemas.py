@@ -160,6 +160,33 @@ class DripStepOut(BaseModel):
     media: dict[str, Any] | None
 
 
+class RewriteOut(BaseModel):
+    """AI rewriting of the campaign's texts: the pool is prepared before anything is sent."""
+
+    status: Literal["pending", "ready", "failed"] = Field(
+        description="pending: being prepared, nothing sent yet; failed: the original text "
+        "goes out (see fallback_reason)."
+    )
+    variants: int = Field(description="Variants in the pool (of the text with the most).")
+    provider: str | None
+    fallback_reason: str | None
+    prepared_at: datetime | None
+
+    @classmethod
+    def of(cls, campaign: Any) -> RewriteOut | None:
+        if campaign.rewrite_status is None:
+            return None
+        data = campaign.rewrite or {}
+        pools = (data.get("variants") or {}).values()
+        return cls(
+            status=campaign.rewrite_status,
+            variants=max((len(p) for p in pools), default=0),
+            provider=data.get("provider"),
+            fallback_reason=data.get("fallback_reason"),
+            prepared_at=data.get("prepared_at"),
+        )
+
+
 class CampaignOut(BaseModel):
     id: int
     name: str
@@ -175,6 +202,7 @@ class CampaignOut(BaseModel):
     metadata: dict[str, Any]
     stop_on_reply: bool
     ai_rewrite: bool
+    rewrite: RewriteOut | None = Field(default=None, description="Null: not rewritten.")
     recipient_count: int
     scheduled_at: datetime | None
     started_at: datetime | None
@@ -195,6 +223,7 @@ class CampaignOut(BaseModel):
             phone_number_id=campaign.sender_id,
             metadata=campaign.meta,
             recipient_count=recipient_count,
+            rewrite=RewriteOut.of(campaign),
             steps=[DripStepOut.model_validate(s) for s in steps] if steps is not None else None,
             **extra,
         )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, defer
 
 from app.campaigns import events
 from app.campaigns.models import Campaign, DripStep, Enrollment
+from app.campaigns.personalize import rewriting_applies
 from app.campaigns.schemas import CampaignCreate
 from app.campaigns.template_lifecycle import pause_if_unsendable, require_sendable
 from app.campaigns.validation import audience, id_chunks, ids_clause, validate_create
@@ -270,6 +271,8 @@ def _enroll(*, db: Session, campaign: Campaign, now: datetime) -> None:
 
 def _start(*, db: Session, campaign: Campaign) -> Campaign:
     now = utcnow()
+    # Nothing of the campaign is claimed until its variant pool is ready (app.ai.variants).
+    campaign.rewrite_status = "pending" if rewriting_applies(db, campaign) else None
     if campaign.type == CampaignType.DRIP:
         _enroll(db=db, campaign=campaign, now=now)
     else:
@@ -397,6 +400,15 @@ def finished_running_ids(*, db: Session, limit: int = 100) -> list[int]:
         .limit(limit)
     )
     return list(db.scalars(stmt))
+
+
+def notify_started(*, campaign: Campaign) -> None:
+    """After the start's commit: request the variant pool first when the campaign is
+    rewritten (its task wakes the dispatcher once the pool is stored), else wake it now."""
+    if campaign.rewrite_status == "pending":
+        events.variants_needed(campaign.id)
+    else:
+        events.sender_ready(campaign.sender_id)
 
 
 def notify_dispatch(*, sender_id: int) -> None:

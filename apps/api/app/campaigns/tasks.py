@@ -21,10 +21,9 @@ def execute_campaign(campaign_id: int) -> bool:
     alone, so a redelivered task does nothing."""
     with session_scope() as db:
         campaign = service.start_by_id(db=db, campaign_id=campaign_id)
-        sender_id = campaign.sender_id if campaign else None
-    if sender_id is None:
+    if campaign is None:
         return False
-    service.notify_dispatch(sender_id=sender_id)
+    service.notify_started(campaign=campaign)
     return True
 
 
@@ -38,9 +37,8 @@ def process_scheduled_campaigns() -> list[int]:
             campaign = service.claim_due_scheduled(db=db)
             if campaign is None:
                 break
-            campaign_id, sender_id = campaign.id, campaign.sender_id
-        started.append(campaign_id)
-        service.notify_dispatch(sender_id=sender_id)
+        started.append(campaign.id)
+        service.notify_started(campaign=campaign)
     if started:
         log.info("started scheduled campaigns %s", started)
     with session_scope() as db:

@@ -5,9 +5,10 @@ reply classifier (app.ai) both call it, and neither may import the other.
 
 A message opts out only when the WHOLE message is a keyword — "stop" or "Stop!" does, "don't
 stop sending me deals" does not. Matching ignores case, surrounding/inner whitespace runs and
-punctuation, so "  S.T.O.P ", "Opt-out" and "STOP ALL!!" all match. The reply classifier also
-asks for explicit opt-out *sentences* (`match_opt_out(text, sentences=True)`, optout_phrases.py);
-the webhook request path (app.inbound.optout) never does.
+punctuation, so "  S.T.O.P ", "Opt-out" and "STOP ALL!!" all match. A few plain-words requests
+("stop texting me", "remove me from your list") are matched the same whole-message way. The
+reply classifier also asks for explicit opt-out *sentences* (`match_opt_out(text,
+sentences=True)`, optout_phrases.py); the webhook request path (app.inbound.optout) never does.
 """
 
 from __future__ import annotations
@@ -21,6 +22,27 @@ from app.contacts.optout_phrases import match_phrase
 from app.core.config import settings
 
 DEFAULT_KEYWORDS = ("STOP", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPT OUT")
+# Plain-words requests to stop, as exact as the keywords: the WHOLE normalised message must be
+# one of these shapes, so "stop texting me" opts out and "why did you stop texting me?" or
+# "please don't stop texting me" do not.
+_POLITE = r"(?: PLEASE| NOW| THANKS| THANK YOU)?"
+_REQUESTS = re.compile(
+    "^(?:"
+    + "|".join(
+        (
+            r"(?:PLEASE )?(?:STOP|QUIT) (?:TEXTING|MESSAGING|CONTACTING|SPAMMING|WRITING TO|"
+            r"SENDING (?:ME )?(?:MESSAGES|TEXTS))(?: ME| US)?(?: AGAIN| ANYMORE)?",
+            r"(?:PLEASE )?(?:REMOVE|DELETE|TAKE) ME (?:FROM|OFF) (?:YOUR|THIS|THE) "
+            r"(?:LIST|MAILING LIST|CONTACT LIST|CONTACTS)",
+            r"(?:PLEASE )?UNSUBSCRIBE ME",
+            r"(?:PLEASE )?(?:DO NOT|DONT) (?:TEXT|MESSAGE|CONTACT|WRITE TO) ME "
+            r"(?:AGAIN|ANYMORE|EVER AGAIN)",
+        )
+    )
+    + ")"
+    + _POLITE
+    + "$"
+)
 _MAX_LEN = 64  # a long message is a conversation, not a keyword
 
 
@@ -90,4 +112,7 @@ def _match_keyword(text: str | None) -> str | None:
     if not norm:
         return None
     table = keywords()
-    return table.get(norm) or table.get(_squash(norm))
+    found = table.get(norm) or table.get(_squash(norm))
+    if found is None and _REQUESTS.match(norm):
+        return norm.lower()
+    return found

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     AI_REPLY_CLASSIFICATION_ENABLED: bool = True
     AI_BAN_RISK_DETECTION_ENABLED: bool = True
     AI_LEAD_SCORING_ENABLED: bool = True
+    # Variants prepared per campaign text when AI rewriting is on (one picked per recipient).
+    AI_REWRITE_VARIANTS: int = Field(default=5, ge=1, le=20)
 
     # --- campaigns / pacing --------------------------------------------------------------
     MAX_MESSAGES_PER_HOUR: int = 100

@@ -18,12 +18,13 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.campaigns.models import Campaign, Enrollment
+from app.campaigns.drip import stop_enrollments
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.contacts.optout_keywords import match_opt_out
+from app.core.config import settings
 from app.core.db import dialect_insert, utcnow
-from app.core.enums import Direction, EnrollmentState, MessageStatus
+from app.core.enums import Direction, MessageStatus
 from app.inbound import account_updates
 from app.inbound.optout import KEYWORD_TYPES
 from app.inbound.parser import InboundMessage, ParsedBatch, parse_webhook
@@ -63,6 +64,9 @@ class IngestReport:
     opt_outs: int = 0
     account_changes: int = 0  # template / number rows changed by account webhooks
     errors: list[str] = field(default_factory=list)
+    # For the reply processing after commit: new inbound rows, contacts whose message was read.
+    stored_ids: list[int] = field(default_factory=list)
+    read_contacts: list[tuple[int, int]] = field(default_factory=list)  # (workspace, contact)
 
     def count_status(self, outcome: str, error: str | None) -> None:
         if error is not None:
@@ -165,12 +169,16 @@ def ingest_message(
     keyword = match_opt_out(msg.text) if msg.type in KEYWORD_TYPES else None
     if keyword:
         contacts.opt_out(db=db, contact=contact, source=f"keyword:{keyword}", at=at)
-        _stop_enrollments(db=db, workspace_id=ws, contact_id=contact.id, reason="opted_out")
-    elif is_reply:
-        _stop_enrollments(db=db, workspace_id=ws, contact_id=contact.id, reason="replied")
-    handle_reply_intelligence(
-        db=db, message_id=message_id, contact=contact, opted_out=bool(keyword)
-    )
+    if keyword or is_reply:
+        stop_enrollments(
+            db=db,
+            workspace_id=ws,
+            contact_id=contact.id,
+            reason="opted_out" if keyword else "replied",
+            only_stop_on_reply=not keyword,
+        )
+    # Classification, auto-response, review and the lead score follow after this
+    # transaction commits (app.replies.processing, called by the task with the stored ids).
     return message_id
 
 
@@ -201,35 +209,6 @@ def _mark_replied(*, db: Session, outbound_id: int, reply_id: int, at: datetime)
                 message_id=outbound_id, event="replied", occurred_at=at, data={"reply_id": reply_id}
             )
         )
-
-
-def _stop_enrollments(*, db: Session, workspace_id: int, contact_id: int, reason: str) -> None:
-    """A reply stops the contact's drips that have stop_on_reply; an opt-out stops all."""
-    campaigns = select(Campaign.id).where(Campaign.workspace_id == workspace_id)
-    if reason == "replied":
-        campaigns = campaigns.where(Campaign.stop_on_reply.is_(True))
-    db.execute(
-        update(Enrollment)
-        .where(
-            Enrollment.contact_id == contact_id,
-            Enrollment.state == EnrollmentState.ACTIVE,
-            Enrollment.campaign_id.in_(campaigns),
-        )
-        .values(state=EnrollmentState.STOPPED, state_reason=reason, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-
-
-def handle_reply_intelligence(
-    *, db: Session, message_id: int, contact: Contact, opted_out: bool
-) -> None:
-    """HOOK for AI reply classification and auto-response (separate issue). Does nothing yet.
-
-    Called once per newly stored inbound message, inside the ingest transaction, after opt-out
-    and drip stop. An implementation should enqueue its own task (after commit) rather than
-    call an LLM here, so webhook processing stays fast.
-    """
-    return None
 
 
 # --- one stored event ----------------------------------------------------------------------
@@ -282,8 +261,21 @@ def ingest_events(
                 continue
             items.append(StatusItem(status, sender.workspace_id, event_id))
             owners.append(k)
-    for k, (outcome, error) in zip(owners, apply_isolated(db=db, items=items), strict=True):
+    reads: dict[str, int] = {}
+    for k, item, (outcome, error) in zip(
+        owners, items, apply_isolated(db=db, items=items), strict=True
+    ):
         reports[k].count_status(outcome, error)
+        if outcome == "applied" and item.update.status == "read":
+            reads[item.update.wamid] = k
+    if reads and settings.AI_LEAD_SCORING_ENABLED:  # a read moves the lead score (app.replies)
+        rows = db.execute(
+            select(Message.wamid, Message.workspace_id, Message.contact_id).where(
+                Message.wamid.in_(list(reads))
+            )
+        )
+        for wamid, workspace_id, contact_id in rows:
+            reports[reads[wamid]].read_contacts.append((workspace_id, contact_id))
     for (event_id, _), batch, report in zip(events, parsed, reports, strict=True):
         _ingest_messages(db=db, batch=batch, senders=senders, event_id=event_id, report=report)
         if batch.account_updates:
@@ -320,3 +312,4 @@ def _ingest_messages(
             report.messages_duplicate += 1
         else:
             report.messages_stored += 1
+            report.stored_ids.append(stored)

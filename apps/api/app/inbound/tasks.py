@@ -25,6 +25,8 @@ from app.core.db import session_scope, utcnow
 from app.inbound import ingest
 from app.inbound.models import WebhookEvent
 from app.inbound.service import ReceiveResult, receive_webhook, sign
+from app.replies.processing import hand_off
+from app.replies.tasks import rescore_soon
 from app.workers.celery_app import celery_app
 from app.workers.queues import Queue
 
@@ -133,7 +135,12 @@ def process_webhook_event(*, db: Session, event_id: int) -> ingest.IngestReport 
 
 
 def process_pending_events(
-    *, db: Session, limit: int, max_attempts: int, older_than: datetime | None = None
+    *,
+    db: Session,
+    limit: int,
+    max_attempts: int,
+    older_than: datetime | None = None,
+    reports_out: list[ingest.IngestReport] | None = None,
 ) -> int:
     """Process up to `limit` unprocessed events, oldest first, in ONE transaction (the caller
     commits once per batch): their statuses set-based (`app.inbound.statuses`), their inbound
@@ -162,6 +169,8 @@ def process_pending_events(
                 log.exception("webhook event %s failed", event.id)
                 results[event.id] = exc
     _finish(db, claimed, results)
+    if reports_out is not None:
+        reports_out.extend(r for r in results.values() if isinstance(r, ingest.IngestReport))
     return len(claimed)
 
 
@@ -224,7 +233,19 @@ def _run(webhook_event_id: int) -> dict | None:
                 )
             )
         raise
-    return None if report is None else report.__dict__
+    if report is None:
+        return None
+    _after_commit([report])
+    return report.__dict__
+
+
+def _after_commit(reports: list[ingest.IngestReport]) -> None:
+    """The stored replies are durable now: classify and act on them here, in the worker
+    that ingested them (app.replies.processing)."""
+    ids = [i for r in reports for i in r.stored_ids]
+    reads = [p for r in reports for p in r.read_contacts]
+    if ids or reads:
+        hand_off(message_ids=ids, read_contacts=reads, rescore_later=rescore_soon)
 
 
 @celery_app.task(name="update_message_status")
@@ -246,10 +267,16 @@ def process_pending_webhooks(older_than_seconds: float = 30, limit: int = SWEEP_
     started, done = time.monotonic(), 0
     while True:
         cutoff = utcnow() - timedelta(seconds=older_than_seconds) if older_than_seconds else None
+        reports: list[ingest.IngestReport] = []
         with session_scope() as db:
             n = process_pending_events(
-                db=db, limit=limit, max_attempts=MAX_ATTEMPTS, older_than=cutoff
+                db=db,
+                limit=limit,
+                max_attempts=MAX_ATTEMPTS,
+                older_than=cutoff,
+                reports_out=reports,
             )
+        _after_commit(reports)
         done += n
         if n < limit:
             return done

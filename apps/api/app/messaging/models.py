@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, IdMixin, IdType, TimestampMixin, utcnow
@@ -27,6 +27,8 @@ class Message(IdMixin, TimestampMixin, Base):
         # messages (cleanup, campaign delete) scans the table once per deleted row.
         Index("ix_messages_in_reply_to_id", "in_reply_to_id"),
         Index("ix_messages_enrollment_id", "enrollment_id"),
+        # Inbound rows still to classify (the periodic sweep reads the recent ones).
+        Index("ix_messages_received_at", "received_at"),
     )
 
     workspace_id: Mapped[int] = mapped_column(
@@ -59,6 +61,12 @@ class Message(IdMixin, TimestampMixin, Base):
     template_id: Mapped[int | None] = mapped_column(
         IdType, ForeignKey("templates.id", ondelete="SET NULL")
     )
+    # Outbound: which AI rewrite variant of the campaign text this recipient gets (index into
+    # the campaign's pool); NULL = the original text. Set before the send, so analytics can
+    # compare variants with the original.
+    variant: Mapped[int | None] = mapped_column(SmallInteger)
+    # Outbound rows not made by a campaign: auto_response, optout_confirmation, inbox_reply.
+    origin: Mapped[str | None] = mapped_column(String(20))
 
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=MessageStatus.QUEUED)
     skip_reason: Mapped[str | None] = mapped_column(String(64))

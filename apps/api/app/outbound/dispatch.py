@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign
@@ -89,7 +89,14 @@ def claimable(sender_id: int, now: datetime):  # type: ignore[no-untyped-def]
             Message.status == MessageStatus.QUEUED,
             Message.direction == Direction.OUTBOUND,
             _due(now),
-            or_(Message.campaign_id.is_(None), Campaign.status == CampaignStatus.RUNNING),
+            or_(
+                Message.campaign_id.is_(None),
+                # A rewritten campaign sends nothing until its variant pool is stored.
+                and_(
+                    Campaign.status == CampaignStatus.RUNNING,
+                    Campaign.rewrite_status.is_distinct_from("pending"),
+                ),
+            ),
         )
     )
 

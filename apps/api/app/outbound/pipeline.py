@@ -294,6 +294,7 @@ def process_batch(
                     template_category=ctx["categories"].get(template_id),
                     enrollment_state=ctx["enrollments"].get(row.enrollment_id),
                     now=now,
+                    optout_confirmation=(row.payload or {}).get("origin") == "optout_confirmation",
                 )
                 if verdict.action != Action.SEND:
                     out.apply_verdict(row, verdict, now=now)

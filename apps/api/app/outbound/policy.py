@@ -48,8 +48,10 @@ def check(
     template_category: str | None,
     enrollment_state: str | None,
     now: datetime,
+    optout_confirmation: bool = False,
 ) -> Verdict:
-    """What to do with one claimed outbound row right now."""
+    """What to do with one claimed outbound row right now. `optout_confirmation`: the one
+    message that confirms an opt-out (app.replies) still reaches the opted-out contact."""
     if contact is None:
         return Verdict(Action.SKIP, "contact_deleted")
     if campaign is not None:
@@ -57,7 +59,7 @@ def check(
             return Verdict(Action.CANCEL, "campaign_cancelled")
         if campaign.status != CampaignStatus.RUNNING:
             return Verdict(Action.REQUEUE, f"campaign_{campaign.status}")
-    if contact.opted_out_at is not None:
+    if contact.opted_out_at is not None and not (optout_confirmation and campaign is None):
         return Verdict(Action.SKIP, "opted_out")
     if campaign is not None:
         if contact.opted_in_at is None:

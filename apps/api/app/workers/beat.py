@@ -37,6 +37,9 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
         "process-pending-webhooks": _every(
             60, "messaging.process_pending_webhooks", Queue.MESSAGES
         ),
+        # Replies the ingesting worker did not classify; variant pools whose task was lost.
+        "classify-pending-replies": _every(60, "replies.classify_pending", Queue.MESSAGES),
+        "prepare-pending-variants": _every(60, "ai.prepare_pending_variants", Queue.CAMPAIGNS),
         "process-drip-sequences": _every(300, "process_drip_sequences", Queue.CAMPAIGNS),
         "monitor-ban-risks": _every(1800, "monitor_ban_risks", Queue.CAMPAIGNS),
         "update-campaign-analytics": _every(600, "update_campaign_analytics", Queue.ANALYTICS),

@@ -25,6 +25,8 @@ TASK_MODULES = [
     "app.campaigns.tasks",
     "app.campaigns.scheduled",
     "app.ai.tasks",
+    "app.ai.variants.tasks",
+    "app.replies.tasks",
     "app.analytics.tasks",
 ]
 
@@ -60,6 +62,11 @@ TASK_QUEUES: dict[str, Queue] = {
     "update_campaign_analytics": Queue.ANALYTICS,
     "generate_daily_report": Queue.ANALYTICS,
     "update_lead_scores": Queue.ANALYTICS,
+    # The send burst of a rewritten campaign waits for its pool: not behind analytics work.
+    "ai.prepare_campaign_variants": Queue.CAMPAIGNS,
+    "ai.prepare_pending_variants": Queue.CAMPAIGNS,
+    "replies.classify_pending": Queue.MESSAGES,
+    "replies.rescore_contacts": Queue.ANALYTICS,
 }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 10:16:46.506302
+Create Date: 2026-12-01 10:24:54.152215
 """
 from collections.abc import Sequence
 
@@ -41,6 +41,18 @@ def upgrade() -> None:
     sa.UniqueConstraint('key_hash', name=op.f('uq_api_keys_key_hash'))
     )
     op.create_index(op.f('ix_api_keys_workspace_id'), 'api_keys', ['workspace_id'], unique=False)
+    op.create_table('auto_response_rules',
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('intent', sa.String(length=32), nullable=False),
+    sa.Column('response', sa.Text(), nullable=True),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_auto_response_rules_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_auto_response_rules')),
+    sa.UniqueConstraint('workspace_id', 'intent', name=op.f('uq_auto_response_rules_workspace_id_intent'))
+    )
     op.create_table('contacts',
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=False),
@@ -92,6 +104,19 @@ def upgrade() -> None:
     sa.UniqueConstraint('workspace_id', 'text', name='uq_intent_examples_text')
     )
     op.create_index(op.f('ix_intent_examples_workspace_id'), 'intent_examples', ['workspace_id'], unique=False)
+    op.create_table('reply_settings',
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('auto_respond', sa.Boolean(), nullable=False),
+    sa.Column('confidence_threshold', sa.Integer(), nullable=False),
+    sa.Column('cooldown_hours', sa.Float(), nullable=False),
+    sa.Column('optout_confirmation', sa.Text(), nullable=True),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_reply_settings_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reply_settings')),
+    sa.UniqueConstraint('workspace_id', name=op.f('uq_reply_settings_workspace_id'))
+    )
     op.create_table('sender_numbers',
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -196,6 +221,8 @@ def upgrade() -> None:
     sa.Column('contact_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('stop_on_reply', sa.Boolean(), nullable=False),
     sa.Column('ai_rewrite', sa.Boolean(), nullable=False),
+    sa.Column('rewrite_status', sa.String(length=20), nullable=True),
+    sa.Column('rewrite', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('scheduled_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('started_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
@@ -294,6 +321,8 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=True),
     sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('template_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('variant', sa.SmallInteger(), nullable=True),
+    sa.Column('origin', sa.String(length=20), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('skip_reason', sa.String(length=64), nullable=True),
     sa.Column('error_code', sa.String(length=20), nullable=True),
@@ -334,6 +363,7 @@ def upgrade() -> None:
     op.create_index('ix_messages_contact_created', 'messages', ['contact_id', 'created_at'], unique=False)
     op.create_index('ix_messages_enrollment_id', 'messages', ['enrollment_id'], unique=False)
     op.create_index('ix_messages_in_reply_to_id', 'messages', ['in_reply_to_id'], unique=False)
+    op.create_index('ix_messages_received_at', 'messages', ['received_at'], unique=False)
     op.create_index('ix_messages_sender_sent', 'messages', ['sender_id', 'sent_at'], unique=False)
     op.create_index('ix_messages_status_due', 'messages', ['status', 'next_attempt_at'], unique=False)
     op.create_index('ix_messages_workspace_created', 'messages', ['workspace_id', 'created_at'], unique=False)
@@ -347,16 +377,50 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_message_events'))
     )
     op.create_index(op.f('ix_message_events_message_id'), 'message_events', ['message_id'], unique=False)
+    op.create_table('review_items',
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('message_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('contact_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('campaign_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('intent', sa.String(length=32), nullable=True),
+    sa.Column('confidence', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('resolution', sa.String(length=20), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('reply_message_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('resolved_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_review_items_campaign_id_campaigns'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_review_items_contact_id_contacts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_review_items_message_id_messages'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reply_message_id'], ['messages.id'], name=op.f('fk_review_items_reply_message_id_messages'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_review_items_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_items')),
+    sa.UniqueConstraint('message_id', name=op.f('uq_review_items_message_id'))
+    )
+    op.create_index(op.f('ix_review_items_campaign_id'), 'review_items', ['campaign_id'], unique=False)
+    op.create_index(op.f('ix_review_items_contact_id'), 'review_items', ['contact_id'], unique=False)
+    op.create_index(op.f('ix_review_items_reply_message_id'), 'review_items', ['reply_message_id'], unique=False)
+    op.create_index('ix_review_items_workspace_state', 'review_items', ['workspace_id', 'state', 'id'], unique=False)
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_index('ix_review_items_workspace_state', table_name='review_items')
+    op.drop_index(op.f('ix_review_items_reply_message_id'), table_name='review_items')
+    op.drop_index(op.f('ix_review_items_contact_id'), table_name='review_items')
+    op.drop_index(op.f('ix_review_items_campaign_id'), table_name='review_items')
+    op.drop_table('review_items')
     op.drop_index(op.f('ix_message_events_message_id'), table_name='message_events')
     op.drop_table('message_events')
     op.drop_index('ix_messages_workspace_created', table_name='messages')
     op.drop_index('ix_messages_status_due', table_name='messages')
     op.drop_index('ix_messages_sender_sent', table_name='messages')
+    op.drop_index('ix_messages_received_at', table_name='messages')
     op.drop_index('ix_messages_in_reply_to_id', table_name='messages')
     op.drop_index('ix_messages_enrollment_id', table_name='messages')
     op.drop_index('ix_messages_contact_created', table_name='messages')
@@ -385,6 +449,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_sender_numbers_workspace_id'), table_name='sender_numbers')
     op.drop_index(op.f('ix_sender_numbers_status'), table_name='sender_numbers')
     op.drop_table('sender_numbers')
+    op.drop_table('reply_settings')
     op.drop_index(op.f('ix_intent_examples_workspace_id'), table_name='intent_examples')
     op.drop_table('intent_examples')
     op.drop_table('daily_reports')
@@ -392,6 +457,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_contacts_opted_out_at'), table_name='contacts')
     op.drop_index(op.f('ix_contacts_lead_score'), table_name='contacts')
     op.drop_table('contacts')
+    op.drop_table('auto_response_rules')
     op.drop_index(op.f('ix_api_keys_workspace_id'), table_name='api_keys')
     op.drop_table('api_keys')
     op.drop_table('workspaces')
