@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.analytics import service
+from app.analytics import rollup, service
 from app.analytics.models import DailyReport
 from app.campaigns.models import Campaign
 from app.core.db import session_scope, utcnow
@@ -18,10 +19,13 @@ ACTIVE = (CampaignStatus.RUNNING, CampaignStatus.PAUSED)
 
 
 @celery_app.task(name="update_campaign_analytics")
-def update_campaign_analytics() -> int:
-    """Cache figures of running/paused campaigns and of ones finished in the last day."""
+def update_campaign_analytics(full: bool = False) -> int:
+    """Bring the rollups up to date (app.analytics.rollup), then copy each live or lately
+    finished campaign's figures to `campaigns.stats` for cheap listing. Returns how many
+    campaigns were refreshed."""
     since = utcnow() - timedelta(days=1)
     with session_scope() as db:
+        rollup.refresh(db=db, full=full)
         campaigns = list(
             db.scalars(
                 select(Campaign).where(
@@ -31,12 +35,12 @@ def update_campaign_analytics() -> int:
                 )
             )
         )
-        if not campaigns:
-            return 0
-        figures = service.campaign_figures(db=db, campaign_ids=[c.id for c in campaigns])
         now = utcnow()
         for campaign in campaigns:
-            campaign.stats = figures[campaign.id]
+            counts = service.totals(
+                db=db, workspace_id=campaign.workspace_id, scope="campaign", keys=[str(campaign.id)]
+            )
+            campaign.stats = service.figures(counts.get(str(campaign.id), Counter()))
             campaign.stats_updated_at = now
         return len(campaigns)
 

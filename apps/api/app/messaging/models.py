@@ -46,6 +46,8 @@ class Message(IdMixin, TimestampMixin, Base):
         # messages (cleanup, campaign delete) scans the table once per deleted row.
         Index("ix_messages_in_reply_to_id", "in_reply_to_id"),
         Index("ix_messages_enrollment_id", "enrollment_id"),
+        # The analytics rollup reads what changed since its last run (app.analytics.rollup).
+        Index("ix_messages_updated_at", "updated_at"),
     )
 
     workspace_id: Mapped[int] = mapped_column(
@@ -76,6 +78,9 @@ class Message(IdMixin, TimestampMixin, Base):
     template_id: Mapped[int | None] = mapped_column(
         IdType, ForeignKey("templates.id", ondelete="SET NULL")
     )
+    # Outbound text: True = the body was rewritten by the AI, False = the original text was
+    # sent, NULL = not recorded (inbound, older rows). Analytics compares the two.
+    rewritten: Mapped[bool | None] = mapped_column()
 
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=MessageStatus.QUEUED)
     skip_reason: Mapped[str | None] = mapped_column(String(64))
