@@ -1,7 +1,7 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
 from app.ai.models import RiskAssessment
-from app.analytics.models import AnalyticsCounter, AnalyticsState, DailyReport, MessageFact
+from app.analytics.models import DailyReport
 from app.campaigns.models import Campaign, DripStep, Enrollment
 from app.contacts.models import Contact
 from app.core.db import Base

@@ -31,7 +31,7 @@ REPLY_BUCKETS: tuple[int, ...] = (
     172800,
     604800,
 )
-REPLY_MEASURES = tuple(f"rt:{b}" for b in REPLY_BUCKETS) + ("rt:inf",)
+REPLY_MEASURES = (*(f"rt:{b}" for b in REPLY_BUCKETS), "rt:inf")
 # The outcome of an outbound row; exactly one applies.
 ACCEPTED = frozenset({S.SENT, S.DELIVERED, S.READ})  # WhatsApp took it and did not fail it
 ATTEMPTED = frozenset({*ACCEPTED, S.FAILED, S.UNKNOWN})
