@@ -146,6 +146,7 @@ def slot_events(f: Fact) -> Counter[tuple[int, str]]:
             out[(slot_of(sent), "auto_answered")] += 1
     if f.status in (S.DELIVERED, S.READ):
         out[(slot_of(f.delivered_at or f.read_at or sent), "delivered")] += 1
+        out[(slot_of(sent), "cohort_delivered")] += 1
     if f.status == S.READ:
         out[(slot_of(f.read_at or sent), "read")] += 1
         if kind == "sent":

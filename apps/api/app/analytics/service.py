@@ -425,3 +425,13 @@ def hot_leads(*, db: Session, workspace_id: int, limit: int = 10) -> list[dict[s
         }
         for r in rows
     ]
+
+
+def live_campaign_ids(*, db: Session, workspace_id: int) -> list[int]:
+    return list(
+        db.scalars(
+            select(Campaign.id).where(
+                Campaign.workspace_id == workspace_id, Campaign.status.in_(LIVE)
+            )
+        )
+    )
