@@ -12,7 +12,9 @@ from fastapi import FastAPI
 from app.api import api_router
 from app.core.config import settings
 from app.core.errors import install_error_handlers
+from app.core.metrics import router as metrics_router
 from app.core.middleware import BodySizeLimitMiddleware
+from app.dashboard.router import install as install_dashboard
 from app.health import router as health_router
 
 DESCRIPTION = """
@@ -42,6 +44,8 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(metrics_router)
+    install_dashboard(app)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.MAX_REQUEST_BODY_BYTES,
