@@ -16,7 +16,6 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text, update
@@ -311,7 +310,6 @@ class World:
                     assert point[name] == want.get(day, 0), (name, day)
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @settings(
     max_examples=30,
     deadline=None,

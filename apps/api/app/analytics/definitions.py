@@ -10,6 +10,7 @@ counter always equals counting the rows (as last seen) with these same rules.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -40,26 +41,30 @@ PENDING = frozenset({S.QUEUED, S.SENDING})
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """The columns of a message that decide what it contributes."""
+    """What decides a message's contribution. Times are UTC quarter-hour slots (computed in
+    SQL), and the reply time is already its histogram bucket, so two states that count the
+    same compare equal."""
 
     workspace_id: int
-    created_at: datetime
+    created: int  # slot of created_at
     inbound: bool
     status: str
     reason: str | None  # skip reason or error code
     campaign_id: int | None
     step_index: int | None
+    drip: bool  # a drip campaign's message (its steps are ranked)
     sender_id: int | None
     template_id: int | None
     rewritten: bool | None
     auto_reply: bool
     needs_review: bool
-    sent_at: datetime | None
-    delivered_at: datetime | None
-    read_at: datetime | None
-    failed_at: datetime | None
-    replied_at: datetime | None
-    received_at: datetime | None
+    sent: int | None
+    delivered: int | None
+    read: int | None
+    failed: int | None
+    replied: int | None
+    received: int | None
+    reply_bucket: int | None  # index into REPLY_MEASURES
 
 
 FACT_FIELDS = tuple(f.name for f in fields(Fact))
@@ -67,6 +72,12 @@ FACT_FIELDS = tuple(f.name for f in fields(Fact))
 
 def slot_of(at: datetime) -> int:
     return math.floor(at.timestamp()) // SLOT_SECONDS
+
+
+def bucket_index(seconds: float | None) -> int | None:
+    if seconds is None:
+        return None
+    return bisect_left(REPLY_BUCKETS, max(0.0, seconds))
 
 
 def outcome(status: str) -> str:
@@ -79,89 +90,85 @@ def outcome(status: str) -> str:
 
 
 def reply_bucket(seconds: float) -> str:
-    for bound in REPLY_BUCKETS:
-        if seconds <= bound:
-            return f"rt:{bound}"
-    return "rt:inf"
+    idx = bucket_index(seconds)
+    assert idx is not None
+    return REPLY_MEASURES[idx]
 
 
 def scopes(f: Fact) -> tuple[tuple[str, str], ...]:
     """The (scope, key) pairs a message counts in."""
     out: list[tuple[str, str]] = [("total", "")]
     if f.campaign_id is not None:
-        out += [("campaign", str(f.campaign_id))]
+        out.append(("campaign", str(f.campaign_id)))
         if not f.inbound:
-            out += [("campaigns", "")]
-            if f.step_index is not None:
-                out += [("step", f"{f.campaign_id}:{f.step_index}")]
+            out.append(("campaigns", ""))
+            if f.drip and f.step_index is not None:
+                out.append(("step", f"{f.campaign_id}:{f.step_index}"))
     if f.sender_id is not None:
-        out += [("sender", str(f.sender_id))]
+        out.append(("sender", str(f.sender_id)))
     if not f.inbound:
         if f.template_id is not None:
-            out += [("template", str(f.template_id))]
+            out.append(("template", str(f.template_id)))
         if f.rewritten is not None:
-            out += [("variant", "rewritten" if f.rewritten else "original")]
+            out.append(("variant", "rewritten" if f.rewritten else "original"))
     return tuple(out)
 
 
 def _replied(f: Fact) -> bool:
-    return f.replied_at is not None and f.status in ATTEMPTED
+    return f.replied is not None and f.status in ATTEMPTED
 
 
-def measures(f: Fact) -> Counter[str]:
-    """What the message adds to each of its scopes' totals."""
+def measures(f: Fact) -> list[str]:
+    """What the message adds (1 each) to each of its scopes' totals."""
     if f.inbound:
-        return Counter(["received", *(["needs_review"] if f.needs_review else [])])
+        return ["received", "needs_review"] if f.needs_review else ["received"]
     kind = outcome(f.status)
-    out = Counter(["outbound", kind])
+    out = ["outbound", kind]
     if f.status in ATTEMPTED:
-        out["attempted"] += 1
+        out.append("attempted")
     if f.status in (S.DELIVERED, S.READ):
-        out["delivered"] += 1
+        out.append("delivered")
     if f.status == S.READ:
-        out["read"] += 1
+        out.append("read")
     if kind in ("skipped", "failed"):
-        out[f"{kind}:{f.reason or 'none'}"] += 1
+        out.append(f"{kind}:{f.reason or 'none'}")
     if f.auto_reply and kind == "sent":
-        out["auto_answered"] += 1
+        out.append("auto_answered")
     if _replied(f):
-        out["replied"] += 1
-        assert f.replied_at is not None
-        left = f.sent_at or f.created_at
-        out[reply_bucket(max(0.0, (f.replied_at - left).total_seconds()))] += 1
+        out.append("replied")
+        out.append(REPLY_MEASURES[f.reply_bucket or 0])
     return out
 
 
-def slot_events(f: Fact) -> Counter[tuple[int, str]]:
+def slot_events(f: Fact) -> list[tuple[int, str]]:
     """(slot, measure) of each event, at the time it happened (see docs/analytics.md)."""
     if f.inbound:
-        at = slot_of(f.received_at or f.created_at)
-        return Counter([(at, "received"), *([(at, "needs_review")] if f.needs_review else [])])
-    out: Counter[tuple[int, str]] = Counter()
+        at = f.received if f.received is not None else f.created
+        return [(at, "received"), (at, "needs_review")] if f.needs_review else [(at, "received")]
+    out: list[tuple[int, str]] = []
     kind = outcome(f.status)
-    sent = f.sent_at or f.created_at
+    sent = f.sent if f.sent is not None else f.created
     if kind == "sent":
-        out[(slot_of(sent), "sent")] += 1
+        out.append((sent, "sent"))
         if f.auto_reply:
-            out[(slot_of(sent), "auto_answered")] += 1
+            out.append((sent, "auto_answered"))
     if f.status in (S.DELIVERED, S.READ):
-        out[(slot_of(f.delivered_at or f.read_at or sent), "delivered")] += 1
-        out[(slot_of(sent), "cohort_delivered")] += 1
+        at = f.delivered if f.delivered is not None else f.read if f.read is not None else sent
+        out.append((at, "delivered"))
+        out.append((sent, "cohort_delivered"))
     if f.status == S.READ:
-        out[(slot_of(f.read_at or sent), "read")] += 1
-        if kind == "sent":
-            out[(slot_of(sent), "cohort_read")] += 1
+        out.append((f.read if f.read is not None else sent, "read"))
+        out.append((sent, "cohort_read"))
     if kind == "failed":
-        out[(slot_of(f.failed_at or f.created_at), "failed")] += 1
+        out.append((f.failed if f.failed is not None else f.created, "failed"))
     elif kind == "skipped":
-        out[(slot_of(f.created_at), "skipped")] += 1
+        out.append((f.created, "skipped"))
     if _replied(f):
-        assert f.replied_at is not None
-        at = slot_of(f.replied_at)
-        out[(at, "replied")] += 1
-        out[(at, reply_bucket(max(0.0, (f.replied_at - sent).total_seconds())))] += 1
+        assert f.replied is not None
+        out.append((f.replied, "replied"))
+        out.append((f.replied, REPLY_MEASURES[f.reply_bucket or 0]))
         if kind == "sent":
-            out[(slot_of(sent), "cohort_replied")] += 1
+            out.append((sent, "cohort_replied"))
     return out
 
 
@@ -177,25 +184,30 @@ def delta(old: Fact | None, new: Fact | None, into: Counter[Cell]) -> None:
     ws = base.workspace_id
     old_scopes = scopes(old) if old else ()
     new_scopes = scopes(new) if new else ()
-    old_m = measures(old) if old else Counter()
-    new_m = measures(new) if new else Counter()
+    old_m = measures(old) if old else []
+    new_m = measures(new) if new else []
     if old_scopes == new_scopes:
-        diff = new_m
-        diff.subtract(old_m)
-        changed = [(m, v) for m, v in diff.items() if v]
-        for scope, key in new_scopes:
-            for m, v in changed:
-                into[(ws, scope, key, 0, m)] += v
+        if old_m != new_m:
+            diff: dict[str, int] = {}
+            for m in new_m:
+                diff[m] = diff.get(m, 0) + 1
+            for m in old_m:
+                diff[m] = diff.get(m, 0) - 1
+            changed = [(m, v) for m, v in diff.items() if v]
+            for scope, key in new_scopes:
+                for m, v in changed:
+                    into[(ws, scope, key, 0, m)] += v
     else:
         for scope, key in old_scopes:
-            for m, v in old_m.items():
-                into[(ws, scope, key, 0, m)] -= v
+            for m in old_m:
+                into[(ws, scope, key, 0, m)] -= 1
         for scope, key in new_scopes:
-            for m, v in new_m.items():
-                into[(ws, scope, key, 0, m)] += v
-    if old is not None:
-        for (slot, m), v in slot_events(old).items():
-            into[(ws, "slot", "", slot, m)] -= v
-    if new is not None:
-        for (slot, m), v in slot_events(new).items():
-            into[(ws, "slot", "", slot, m)] += v
+            for m in new_m:
+                into[(ws, scope, key, 0, m)] += 1
+    old_s = slot_events(old) if old else []
+    new_s = slot_events(new) if new else []
+    if old_s != new_s:
+        for slot, m in old_s:
+            into[(ws, "slot", "", slot, m)] -= 1
+        for slot, m in new_s:
+            into[(ws, "slot", "", slot, m)] += 1

@@ -52,30 +52,33 @@ class AnalyticsCounter(Base):
 
 
 class MessageFact(Base):
-    """The state of a message as the rollups last counted it. No foreign key on purpose: when
-    the message is deleted its fact stays until pruned, and its counts stay in the rollups."""
+    """The state of a message as the rollups last counted it (`definitions.Fact`: times as UTC
+    quarter-hour slots). No foreign key on purpose: when the message is deleted its fact stays
+    until pruned, and its counts stay in the rollups."""
 
     __tablename__ = "analytics_message_facts"
 
     message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     workspace_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    created: Mapped[int] = mapped_column(BigInteger, nullable=False)
     inbound: Mapped[bool] = mapped_column(Boolean, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     reason: Mapped[str | None] = mapped_column(String(64))
     campaign_id: Mapped[int | None] = mapped_column(BigInteger)
     step_index: Mapped[int | None] = mapped_column(Integer)
+    drip: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     sender_id: Mapped[int | None] = mapped_column(BigInteger)
     template_id: Mapped[int | None] = mapped_column(BigInteger)
     rewritten: Mapped[bool | None] = mapped_column(Boolean)
     auto_reply: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent: Mapped[int | None] = mapped_column(BigInteger)
+    delivered: Mapped[int | None] = mapped_column(BigInteger)
+    read: Mapped[int | None] = mapped_column(BigInteger)
+    failed: Mapped[int | None] = mapped_column(BigInteger)
+    replied: Mapped[int | None] = mapped_column(BigInteger)
+    received: Mapped[int | None] = mapped_column(BigInteger)
+    reply_bucket: Mapped[int | None] = mapped_column(Integer)
 
 
 class AnalyticsState(Base):

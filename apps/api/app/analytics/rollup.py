@@ -25,10 +25,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+import orjson
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    and_,
+    cast,
+    delete,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, aliased
 
-from app.analytics.definitions import FACT_FIELDS, Cell, Fact, delta
+from app.analytics.definitions import (
+    FACT_FIELDS,
+    SLOT_SECONDS,
+    Cell,
+    Fact,
+    bucket_index,
+    delta,
+)
 from app.analytics.models import AnalyticsCounter, AnalyticsState, MessageFact
 from app.campaigns.models import Campaign, DripStep
 from app.core.config import settings
@@ -49,46 +66,70 @@ class RefreshReport:
     watermark: datetime | None = None
 
 
-def _message_columns() -> list[Any]:
+def _slot(db: Session, column: Any) -> Any:
+    """The UTC quarter-hour of a timestamp, in SQL (NULL stays NULL)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return cast(func.floor(func.extract("epoch", column) / SLOT_SECONDS), BigInteger)
+    return cast(func.strftime("%s", column), Integer) // SLOT_SECONDS
+
+
+def _seconds(db: Session, later: Any, earlier: Any) -> Any:
+    if db.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _message_columns(db: Session) -> list[Any]:
+    """A message's state in `Fact` order (the last one is its reply time in seconds)."""
     m, c, st = Message, Campaign, DripStep
-    failed_or_skipped = func.coalesce(m.skip_reason, m.error_code)
     return [
-        m.id,
         m.workspace_id,
-        m.created_at,
-        (m.direction == Direction.INBOUND).label("inbound"),
+        _slot(db, m.created_at),
+        m.direction == Direction.INBOUND,
         m.status,
-        failed_or_skipped.label("reason"),
+        func.coalesce(m.skip_reason, m.error_code),
         m.campaign_id,
         m.step_index,
+        func.coalesce(c.type == CampaignType.DRIP, False),
         m.sender_id,
-        func.coalesce(m.template_id, st.template_id, c.template_id).label("template_id"),
+        func.coalesce(m.template_id, st.template_id, c.template_id),
         m.rewritten,
         and_(
             m.direction == Direction.OUTBOUND,
             m.in_reply_to_id.is_not(None),
             m.campaign_id.is_(None),
-        ).label("auto_reply"),
+        ),
         m.needs_review,
-        m.sent_at,
-        m.delivered_at,
-        m.read_at,
-        m.failed_at,
-        m.replied_at,
-        m.received_at,
+        _slot(db, m.sent_at),
+        _slot(db, m.delivered_at),
+        _slot(db, m.read_at),
+        _slot(db, m.failed_at),
+        _slot(db, m.replied_at),
+        _slot(db, m.received_at),
+        _seconds(db, m.replied_at, func.coalesce(m.sent_at, m.created_at)),
     ]
 
 
-def _fact_of(row: Any, offset: int) -> Fact:
-    values = row[offset : offset + len(FACT_FIELDS)]
-    return Fact(**dict(zip(FACT_FIELDS, values, strict=True)))
+WIDTH = len(FACT_FIELDS)
+
+
+def _new_fact(row: Any) -> Fact:
+    values = list(row[1 : 1 + WIDTH])
+    values[-1] = bucket_index(values[-1])
+    return Fact(*values)
+
+
+def _old_fact(row: Any) -> Fact | None:
+    if row[1 + WIDTH] is None:
+        return None
+    return Fact(*row[2 + WIDTH : 2 + 2 * WIDTH])
 
 
 def _read(db: Session, where: Any, after_id: int) -> list[Any]:
     m, f = Message, aliased(MessageFact)
     c, st = Campaign, DripStep
     stmt = (
-        select(*_message_columns(), f.message_id, *(getattr(f, n) for n in FACT_FIELDS))
+        select(m.id, *_message_columns(db), f.message_id, *(getattr(f, n) for n in FACT_FIELDS))
         .outerjoin(f, f.message_id == m.id)
         .outerjoin(c, c.id == m.campaign_id)
         .outerjoin(
@@ -103,19 +144,43 @@ def _read(db: Session, where: Any, after_id: int) -> list[Any]:
         .order_by(m.id)
         .limit(CHUNK)
     )
-    return list(db.execute(stmt))
+    return db.connection().execute(stmt).all()  # Core rows: no ORM loading per row
+
+
+def _upsert(
+    db: Session, table: Any, rows: list[dict[str, Any]], keys: list[str], update: str
+) -> None:
+    """Insert-or-update many rows. PostgreSQL: one INSERT … SELECT FROM
+    json_populate_recordset(one JSON parameter) per 5,000 rows — nothing compiled or quoted
+    per row; elsewhere an executemany. `update` is the conflict's SET clause over `excluded`."""
+    if not rows:
+        return
+    conn = db.connection()
+    t = table.__table__
+    if conn.dialect.name == "postgresql":
+        cols = ", ".join(rows[0])
+        stmt = text(
+            f"INSERT INTO {t.name} ({cols}) SELECT {cols} FROM "
+            f"json_populate_recordset(NULL::{t.name}, CAST(:rows AS json)) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}"
+        )
+        for start in range(0, len(rows), 5000):
+            conn.execute(stmt, {"rows": orjson.dumps(rows[start : start + 5000]).decode()})
+        return
+    ins = dialect_insert(db)(table)
+    set_ = {
+        c: (table.value + ins.excluded.value) if c == "value" else getattr(ins.excluded, c)
+        for c in rows[0]
+        if c not in keys
+    }
+    conn.execute(ins.on_conflict_do_update(index_elements=keys, set_=set_), rows)
 
 
 def _write_facts(db: Session, facts: list[tuple[int, Fact]]) -> None:
-    if not facts:
-        return
     rows = [{"message_id": mid, **{n: getattr(f, n) for n in FACT_FIELDS}} for mid, f in facts]
-    ins = dialect_insert(db)(MessageFact)
-    stmt = ins.on_conflict_do_update(
-        index_elements=["message_id"], set_={n: getattr(ins.excluded, n) for n in FACT_FIELDS}
+    _upsert(
+        db, MessageFact, rows, ["message_id"], ", ".join(f"{n} = EXCLUDED.{n}" for n in FACT_FIELDS)
     )
-    for start in range(0, len(rows), 1000):
-        db.execute(stmt, rows[start : start + 1000])
 
 
 def _apply(db: Session, cells: Counter[Cell]) -> int:
@@ -124,15 +189,13 @@ def _apply(db: Session, cells: Counter[Cell]) -> int:
         for (ws, s, k, slot, m), v in sorted(cells.items())
         if v
     ]
-    if not rows:
-        return 0
-    ins = dialect_insert(db)(AnalyticsCounter)
-    stmt = ins.on_conflict_do_update(
-        index_elements=["workspace_id", "scope", "key", "slot", "measure"],
-        set_={"value": AnalyticsCounter.value + ins.excluded.value},
+    _upsert(
+        db,
+        AnalyticsCounter,
+        rows,
+        ["workspace_id", "scope", "key", "slot", "measure"],
+        "value = analytics_counters.value + EXCLUDED.value",
     )
-    for start in range(0, len(rows), 1000):
-        db.execute(stmt, rows[start : start + 1000])
     return len(rows)
 
 
@@ -160,7 +223,6 @@ def refresh(*, db: Session, full: bool = False, now: datetime | None = None) -> 
     report = RefreshReport()
     cells: Counter[Cell] = Counter()
     after = 0
-    width = len(_message_columns())
     while True:
         rows = _read(db, where, after)
         if not rows:
@@ -169,9 +231,12 @@ def refresh(*, db: Session, full: bool = False, now: datetime | None = None) -> 
         report.read += len(rows)
         changed: list[tuple[int, Fact]] = []
         for row in rows:
-            new = _fact_of(row, 1)
-            old = _fact_of(row, width + 1) if row[width] is not None else None
-            if old is not None and old.created_at != new.created_at:
+            new = _new_fact(row)
+            old = _old_fact(row)
+            if old is not None and (old.created, old.workspace_id) != (
+                new.created,
+                new.workspace_id,
+            ):
                 old = None  # a reused id (SQLite): the deleted message keeps its counts
             if old == new:
                 continue

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:05:53.305544
+Create Date: 2026-12-01 09:30:44.261026
 """
 from collections.abc import Sequence
 
@@ -22,23 +22,25 @@ def upgrade() -> None:
     op.create_table('analytics_message_facts',
     sa.Column('message_id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('workspace_id', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created', sa.BigInteger(), nullable=False),
     sa.Column('inbound', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('reason', sa.String(length=64), nullable=True),
     sa.Column('campaign_id', sa.BigInteger(), nullable=True),
     sa.Column('step_index', sa.Integer(), nullable=True),
+    sa.Column('drip', sa.Boolean(), nullable=False),
     sa.Column('sender_id', sa.BigInteger(), nullable=True),
     sa.Column('template_id', sa.BigInteger(), nullable=True),
     sa.Column('rewritten', sa.Boolean(), nullable=True),
     sa.Column('auto_reply', sa.Boolean(), nullable=False),
     sa.Column('needs_review', sa.Boolean(), nullable=False),
-    sa.Column('sent_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('delivered_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('read_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('failed_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('replied_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('received_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent', sa.BigInteger(), nullable=True),
+    sa.Column('delivered', sa.BigInteger(), nullable=True),
+    sa.Column('read', sa.BigInteger(), nullable=True),
+    sa.Column('failed', sa.BigInteger(), nullable=True),
+    sa.Column('replied', sa.BigInteger(), nullable=True),
+    sa.Column('received', sa.BigInteger(), nullable=True),
+    sa.Column('reply_bucket', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('message_id', name=op.f('pk_analytics_message_facts'))
     )
     op.create_table('analytics_state',
