@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long lines are SQL text)
 """Analytics read paths at 1,000,000 messages, against the naive full-scan query, same run.
 
     .venv/bin/python -m bench.bench_analytics [--messages 1000000] [--contacts 100000]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.ai.models import RiskAssessment
 from app.analytics.definitions import REPLY_MEASURES
 from app.analytics.service import (
+    RANKING_MEASURES,
     by_local,
     day_slots,
     figures,
@@ -156,7 +157,9 @@ def top_performers(
     need = settings.ANALYTICS_MIN_SAMPLE if min_sample is None else min_sample
     out: dict[str, Any] = {"min_sample": need, "ranked_by": "wilson_lower_bound_95"}
     for dimension in DIMENSIONS:
-        counts = totals(db=db, workspace_id=workspace_id, scope=dimension)
+        counts = totals(
+            db=db, workspace_id=workspace_id, scope=dimension, measures=RANKING_MEASURES
+        )
         labels = _labels(db, workspace_id, dimension, list(counts))
         ranked, small = [], []
         for key, c in counts.items():

@@ -52,15 +52,25 @@ def day_slots(day: date, tz: ZoneInfo) -> tuple[int, int]:
     return slot_of(local_midnight(day, tz)), slot_of(local_midnight(day + timedelta(days=1), tz))
 
 
+RANKING_MEASURES = ("outbound", "attempted", "sent", "delivered", "read", "replied")
+
+
 def totals(
-    *, db: Session, workspace_id: int, scope: str, keys: list[str] | None = None
+    *,
+    db: Session,
+    workspace_id: int,
+    scope: str,
+    keys: list[str] | None = None,
+    measures: tuple[str, ...] | None = None,
 ) -> dict[str, Counter[str]]:
-    """Slot-0 counters of a scope, per key."""
+    """Slot-0 counters of a scope, per key (only `measures` when given)."""
     stmt = select(C.key, C.measure, C.value).where(
         C.workspace_id == workspace_id, C.scope == scope, C.slot == 0
     )
     if keys is not None:
         stmt = stmt.where(C.key.in_(keys))
+    if measures is not None:
+        stmt = stmt.where(C.measure.in_(measures))
     out: dict[str, Counter[str]] = {}
     for key, measure, value in db.execute(stmt):
         out.setdefault(key, Counter())[measure] += value
