@@ -442,3 +442,17 @@ def test_periodic_jobs_refresh_stats_and_scores(db, workspace):
     db.expire_all()
     assert db.get(Campaign, camp.id).stats["total_messages"] == 8
     assert update_lead_scores() >= 1
+
+
+def test_stale_figures_are_refreshed_on_read(client, db, workspace, monkeypatch):
+    from app.core.config import settings
+
+    _ten(db, workspace.id)
+    monkeypatch.setattr(settings, "ANALYTICS_MAX_STALENESS_SECONDS", 0)  # never on read
+    r = client.get("/api/v1/analytics/dashboard", headers=workspace.headers).json()
+    assert r["total_messages_sent"] == 0 and r["as_of"] is None
+    monkeypatch.setattr(settings, "ANALYTICS_MAX_STALENESS_SECONDS", 60)
+    r = client.get("/api/v1/analytics/dashboard", headers=workspace.headers).json()
+    assert r["total_messages_sent"] == 6 and r["as_of"] is not None
+    # Anonymous requests are refused before anything is computed.
+    assert client.get("/api/v1/analytics/campaigns").status_code == 401

@@ -199,21 +199,42 @@ def _apply(db: Session, cells: Counter[Cell]) -> int:
     return len(rows)
 
 
-def _lock_state(db: Session) -> AnalyticsState:
+def _lock_state(db: Session, *, wait: bool = True) -> AnalyticsState | None:
     db.execute(
         dialect_insert(db)(AnalyticsState)
         .values(id=STATE_ID, last_changed=0)
         .on_conflict_do_nothing(index_elements=["id"])
     )
-    return db.execute(
-        select(AnalyticsState).where(AnalyticsState.id == STATE_ID).with_for_update()
-    ).scalar_one()
+    stmt = select(AnalyticsState).where(AnalyticsState.id == STATE_ID)
+    return db.execute(stmt.with_for_update(skip_locked=not wait)).scalar_one_or_none()
 
 
-def refresh(*, db: Session, full: bool = False, now: datetime | None = None) -> RefreshReport:
+def refresh_if_stale(*, db: Session, max_age: float) -> bool:
+    """Refresh first when the figures are older than `max_age` seconds and no other refresh
+    is running (reads never queue behind one). True if it refreshed (the caller commits)."""
+    if max_age <= 0:
+        return False
+    seen = as_of(db=db)
+    if seen is not None and (utcnow() - seen).total_seconds() < max_age:
+        return False
+    state = _lock_state(db, wait=False)
+    if state is None:
+        return False
+    refresh(db=db, state=state)
+    return True
+
+
+def refresh(
+    *,
+    db: Session,
+    full: bool = False,
+    now: datetime | None = None,
+    state: AnalyticsState | None = None,
+) -> RefreshReport:
     """Bring the rollups up to date with the messages table. Flushes; the caller commits."""
     began = time.perf_counter()
-    state = _lock_state(db)
+    state = state or _lock_state(db)
+    assert state is not None
     started = now or utcnow()
     overlap = timedelta(seconds=settings.ANALYTICS_REFRESH_OVERLAP_SECONDS)
     if full or state.watermark is None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import select
 
@@ -24,17 +24,36 @@ from app.core.deps import PrincipalDep, SessionDep
 from app.core.errors import NotFound
 from app.core.schemas import IdPath
 
-router = APIRouter(prefix="/analytics", tags=["analytics"])
 Days = Annotated[int, Query(ge=1, le=365)]
 
 
-@router.get("/dashboard", response_model=Dashboard, summary="Workspace-wide headline figures")
+def fresh_rollups(db: SessionDep, _: PrincipalDep) -> None:
+    """Figures at most ANALYTICS_MAX_STALENESS_SECONDS old (see docs/analytics.md); after
+    authentication, so an anonymous request never starts a refresh."""
+    from app.analytics import rollup
+    from app.core.config import settings
+
+    if rollup.refresh_if_stale(db=db, max_age=settings.ANALYTICS_MAX_STALENESS_SECONDS):
+        db.commit()
+
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+Fresh = Depends(fresh_rollups)
+
+
+@router.get(
+    dependencies=[Fresh],
+    path="/dashboard",
+    response_model=Dashboard,
+    summary="Workspace-wide headline figures",
+)
 def get_dashboard(db: SessionDep, principal: PrincipalDep) -> dict:
     return service.dashboard(db=db, workspace_id=principal.workspace_id)
 
 
 @router.get(
-    "/campaigns",
+    dependencies=[Fresh],
+    path="/campaigns",
     response_model=list[CampaignRow],
     summary="Newest campaigns with status, live progress and rates",
 )
@@ -45,7 +64,8 @@ def list_campaign_figures(
 
 
 @router.get(
-    "/campaigns/{campaign_id}",
+    dependencies=[Fresh],
+    path="/campaigns/{campaign_id}",
     response_model=CampaignAnalytics,
     summary="Funnel, rates, skipped and failed by reason, time to first reply of one campaign",
 )
@@ -66,7 +86,8 @@ def get_live_progress(db: SessionDep, principal: PrincipalDep) -> dict[str, Any]
 
 
 @router.get(
-    "/messages/timeline",
+    dependencies=[Fresh],
+    path="/messages/timeline",
     response_model=list[TimelinePoint],
     summary="Messages per day of the workspace's time zone for the last N days",
 )
@@ -75,7 +96,8 @@ def get_timeline(db: SessionDep, principal: PrincipalDep, days: Days = 7) -> lis
 
 
 @router.get(
-    "/engagement",
+    dependencies=[Fresh],
+    path="/engagement",
     summary="Reply-time percentiles, reads and replies by hour and weekday, best sending hours",
 )
 def get_engagement(db: SessionDep, principal: PrincipalDep, days: Days = 30) -> dict[str, Any]:
@@ -83,7 +105,8 @@ def get_engagement(db: SessionDep, principal: PrincipalDep, days: Days = 30) -> 
 
 
 @router.get(
-    "/top-performers",
+    dependencies=[Fresh],
+    path="/top-performers",
     summary="Campaigns, numbers, templates, drip steps and AI-rewritten vs original text, "
     "ranked by the lower bound of their response rate's 95% interval",
 )
@@ -98,7 +121,11 @@ def get_top_performers(
     )
 
 
-@router.get("/senders", summary="Sender-number health: warm-up, cap use, failures, risk")
+@router.get(
+    dependencies=[Fresh],
+    path="/senders",
+    summary="Sender-number health: warm-up, cap use, failures, risk",
+)
 def get_sender_health(db: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
     return performance.sender_health(db=db, workspace_id=principal.workspace_id)
 

@@ -110,6 +110,7 @@ class Settings(BaseSettings):
     # --- analytics / metrics -------------------------------------------------------------
     ANALYTICS_REFRESH_SECONDS: int = 600
     ANALYTICS_REFRESH_OVERLAP_SECONDS: int = 300
+    ANALYTICS_MAX_STALENESS_SECONDS: int = 60
     ANALYTICS_MIN_SAMPLE: int = 30
     METRICS_TOKEN: str | None = None
     PROMETHEUS_MULTIPROC_DIR: str | None = None
