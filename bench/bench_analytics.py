@@ -115,7 +115,8 @@ def seed(messages: int, contacts: int) -> int:
                             THEN t.read + (g % 600) * interval '1 minute' END,
                        false, t.at, t.at
                 FROM generate_series(1, :outbound) g
-                CROSS JOIN LATERAL (SELECT random() AS r, now() - random() * interval '90 days' AS at0) x
+                -- g in the subquery makes it correlated: evaluated per row, not once
+                CROSS JOIN LATERAL (SELECT random() + 0 * g AS r, now() - (random() + 0 * g) * interval '90 days' AS at0) x
                 CROSS JOIN LATERAL (SELECT CASE
                     WHEN x.r < 0.02 THEN 'skipped' WHEN x.r < 0.05 THEN 'failed'
                     WHEN x.r < 0.06 THEN 'queued' WHEN x.r < 0.18 THEN 'sent'
@@ -137,7 +138,7 @@ def seed(messages: int, contacts: int) -> int:
                 SELECT 1, (g % :n) + 1, (g % 5) + 1, (g % 200) + 1, 'inbound', 'text',
                        'Thanks', '{}', 'received', 0, x.at, g % 7 = 0, x.at, x.at
                 FROM generate_series(1, :inbound) g
-                CROSS JOIN LATERAL (SELECT now() - random() * interval '90 days' AS at) x
+                CROSS JOIN LATERAL (SELECT now() - (random() + 0 * g) * interval '90 days' AS at) x
                 """
             ),
             {"n": contacts, "inbound": inbound},

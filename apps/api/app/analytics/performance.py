@@ -24,6 +24,7 @@ from app.analytics.service import (
     figures,
     pct,
     reply_times,
+    scoped_totals,
     totals,
     zone_of,
 )
@@ -156,10 +157,11 @@ def top_performers(
     """Per dimension: ranked entries (enough data) and the ones still below the sample."""
     need = settings.ANALYTICS_MIN_SAMPLE if min_sample is None else min_sample
     out: dict[str, Any] = {"min_sample": need, "ranked_by": "wilson_lower_bound_95"}
+    everything = scoped_totals(
+        db=db, workspace_id=workspace_id, scopes=DIMENSIONS, measures=RANKING_MEASURES
+    )
     for dimension in DIMENSIONS:
-        counts = totals(
-            db=db, workspace_id=workspace_id, scope=dimension, measures=RANKING_MEASURES
-        )
+        counts = everything.get(dimension, {})
         labels = _labels(db, workspace_id, dimension, list(counts))
         ranked, small = [], []
         for key, c in counts.items():

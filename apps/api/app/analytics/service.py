@@ -64,16 +64,30 @@ def totals(
     measures: tuple[str, ...] | None = None,
 ) -> dict[str, Counter[str]]:
     """Slot-0 counters of a scope, per key (only `measures` when given)."""
-    stmt = select(C.key, C.measure, C.value).where(
-        C.workspace_id == workspace_id, C.scope == scope, C.slot == 0
+    return scoped_totals(
+        db=db, workspace_id=workspace_id, scopes=(scope,), keys=keys, measures=measures
+    ).get(scope, {})
+
+
+def scoped_totals(
+    *,
+    db: Session,
+    workspace_id: int,
+    scopes: tuple[str, ...],
+    keys: list[str] | None = None,
+    measures: tuple[str, ...] | None = None,
+) -> dict[str, dict[str, Counter[str]]]:
+    """Slot-0 counters of several scopes in one query: scope → key → measure → value."""
+    stmt = select(C.scope, C.key, C.measure, C.value).where(
+        C.workspace_id == workspace_id, C.scope.in_(scopes), C.slot == 0
     )
     if keys is not None:
         stmt = stmt.where(C.key.in_(keys))
     if measures is not None:
         stmt = stmt.where(C.measure.in_(measures))
-    out: dict[str, Counter[str]] = {}
-    for key, measure, value in db.execute(stmt):
-        out.setdefault(key, Counter())[measure] += value
+    out: dict[str, dict[str, Counter[str]]] = {}
+    for scope, key, measure, value in db.execute(stmt):
+        out.setdefault(scope, {}).setdefault(key, Counter())[measure] += value
     return out
 
 
@@ -265,6 +279,18 @@ def live_progress(*, db: Session, campaign_ids: list[int]) -> dict[int, dict[str
     return out
 
 
+def settled_progress(f: dict[str, Any]) -> dict[str, Any]:
+    """Progress of a campaign that is not running, from its rollup (nothing moves there)."""
+    total, pending = f["recipients"], f["pending_count"]
+    return {
+        "total": total,
+        "pending": pending,
+        "done": total - pending,
+        "sent": f["sent_count"],
+        "percent": pct(total - pending, total),
+    }
+
+
 def _campaign(db: Session, workspace_id: int, campaign_id: int) -> Campaign:
     campaign = db.get(Campaign, campaign_id)
     if campaign is None or campaign.workspace_id != workspace_id:
@@ -287,7 +313,11 @@ def campaign_analytics(*, db: Session, workspace_id: int, campaign_id: int) -> d
         "failed_by_code": by_prefix(counts, "failed:"),
         "time_to_first_reply": reply_times(counts),
         "replies_received": counts["received"],
-        "progress": live_progress(db=db, campaign_ids=[campaign.id])[campaign.id],
+        "progress": (
+            live_progress(db=db, campaign_ids=[campaign.id])[campaign.id]
+            if campaign.status in LIVE
+            else settled_progress(f)
+        ),
         "as_of": as_of(db=db),
     }
 
@@ -376,6 +406,31 @@ def dashboard(*, db: Session, workspace_id: int, now: datetime | None = None) ->
         "timezone": tz.key,
         "as_of": as_of(db=db),
     }
+
+
+def _today_and_week(
+    db: Session, workspace_id: int, today_first: int, week_first: int, end: int
+) -> tuple[Counter[str], Counter[str]]:
+    stmt = (
+        select(
+            C.measure,
+            func.sum(C.value).filter(C.slot >= today_first),
+            func.sum(C.value),
+        )
+        .where(
+            C.workspace_id == workspace_id,
+            C.scope == "slot",
+            C.key == "",
+            C.slot >= week_first,
+            C.slot < end,
+            C.measure.in_(("sent", "received")),
+        )
+        .group_by(C.measure)
+    )
+    today, week = Counter(), Counter()
+    for measure, t, w in db.execute(stmt):
+        today[measure], week[measure] = int(t or 0), int(w or 0)
+    return today, week
 
 
 def timeline(
