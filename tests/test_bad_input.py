@@ -167,6 +167,8 @@ def _drip(w: World, n: int) -> dict[str, Any]:
 
 BODIES: dict[tuple[str, str], list[Body]] = {
     ("POST", "/api/v1/workspace/api-keys"): [lambda w, n: {"name": "ci key"}],
+    ("PATCH", "/api/v1/workspace"): [lambda w, n: {"name": "Acme", "timezone": "Asia/Kolkata"}],
+    ("POST", "/api/v1/analytics/daily-reports"): [lambda w, n: {"date": "2026-06-10"}],
     ("POST", "/api/v1/contacts"): [
         lambda w, n: {**_contact(w, n), "opted_in": True, "opt_in_source": "web_form"}
     ],

@@ -248,3 +248,29 @@ def test_page_and_chart_library_are_served_locally(client):
     assert js.status_code == 200 and len(js.content) > 1_000_000
     assert client.get("/dashboard/static/dashboard.js").status_code == 200
     assert client.get("/dashboard/static/../../core/config.py").status_code == 404
+
+
+def test_printable_daily_report_draws_its_chart(server, browser, db, workspace):
+    """The page's "Daily report" path: generate now, fetch the HTML with the key, show it."""
+    from selenium.webdriver.common.by import By
+
+    base, _ = server
+    _seed(db, workspace.id)
+    _sign_in(browser, base, workspace.api_key)
+    browser.execute_script(
+        """
+        const auth = {Authorization: "Bearer " + sessionStorage.getItem("swa_api_key")};
+        fetch("/api/v1/analytics/daily-reports", {method: "POST", headers: {...auth,
+              "Content-Type": "application/json"}, body: "{}"})
+          .then(r => r.json())
+          .then(made => fetch(`/api/v1/analytics/daily-reports/${made.report_date}?format=html`,
+                              {headers: auth}))
+          .then(r => r.text())
+          .then(html => { document.open(); document.write(html); document.close(); });
+        """
+    )
+    _until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#hourly .main-svg"), 30, "chart")
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert "Daily report" in text and "Messages sent" in text
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "daily-report.png"))

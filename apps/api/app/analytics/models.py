@@ -46,8 +46,9 @@ class AnalyticsCounter(Base):
     )
     scope: Mapped[str] = mapped_column(String(12), primary_key=True)
     key: Mapped[str] = mapped_column(String(48), primary_key=True)
-    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # measure before slot: a series (one measure over a range of slots) is one index range
     measure: Mapped[str] = mapped_column(String(48), primary_key=True)
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 

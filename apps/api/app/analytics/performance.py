@@ -25,6 +25,7 @@ from app.analytics.service import (
     pct,
     reply_times,
     scoped_totals,
+    slot_sum,
     totals,
     zone_of,
 )
@@ -61,7 +62,7 @@ def engagement(
     last = now.astimezone(tz).date()
     first, _ = day_slots(last - timedelta(days=days - 1), tz)
     _, end = day_slots(last, tz)
-    wanted = ("read", "replied", "sent", "cohort_replied", *REPLY_MEASURES)
+    wanted = ("read", "replied", "sent", "cohort_replied")
     grid = by_local(
         db=db,
         workspace_id=workspace_id,
@@ -73,11 +74,12 @@ def engagement(
     )
     by_hour = {h: Counter() for h in range(24)}
     by_dow = {d: Counter() for d in range(1, 8)}
-    overall: Counter[str] = Counter()
     for (dow, hour), c in grid.items():
         by_hour[hour].update(c)
         by_dow[dow].update(c)
-        overall.update(c)
+    overall = slot_sum(
+        db=db, workspace_id=workspace_id, first=first, end=end, measures=REPLY_MEASURES
+    )
     min_sample = settings.ANALYTICS_MIN_SAMPLE
     hours = []
     for hour in range(24):

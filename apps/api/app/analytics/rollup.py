@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,10 +49,12 @@ from app.analytics.definitions import (
 )
 from app.analytics.models import AnalyticsCounter, AnalyticsState, MessageFact
 from app.campaigns.models import Campaign, DripStep
+from app.contacts.models import Contact
 from app.core.config import settings
 from app.core.db import dialect_insert, utcnow
 from app.core.enums import CampaignType, Direction
 from app.messaging.models import Message
+from app.workspaces.models import Workspace
 
 STATE_ID = 1
 CHUNK = 5000
@@ -147,8 +150,31 @@ def _read(db: Session, where: Any, after_id: int) -> list[Any]:
     return db.connection().execute(stmt).all()  # Core rows: no ORM loading per row
 
 
+def _chunks(db: Session, *, full: bool, since: datetime | None) -> Iterator[list[Any]]:
+    """The rows to look at, CHUNK at a time in id order: every row (full), or those changed
+    since `since` — their ids found through the updated_at index first, so a small window
+    never walks the primary key of the whole table."""
+    if full or since is None:
+        after = 0
+        while rows := _read(db, Message.id > after, 0):
+            yield rows
+            after = rows[-1][0]
+            if len(rows) < CHUNK:
+                return
+        return
+    ids = sorted(db.scalars(select(Message.id).where(Message.updated_at >= since)))
+    for start in range(0, len(ids), CHUNK):
+        yield _read(db, Message.id.in_(ids[start : start + CHUNK]), 0)
+
+
 def _upsert(
-    db: Session, table: Any, rows: list[dict[str, Any]], keys: list[str], update: str
+    db: Session,
+    table: Any,
+    rows: list[dict[str, Any]],
+    keys: list[str],
+    update: str,
+    *,
+    add: bool = False,
 ) -> None:
     """Insert-or-update many rows. PostgreSQL: one INSERT … SELECT FROM
     json_populate_recordset(one JSON parameter) per 5,000 rows — nothing compiled or quoted
@@ -169,7 +195,7 @@ def _upsert(
         return
     ins = dialect_insert(db)(table)
     set_ = {
-        c: (table.value + ins.excluded.value) if c == "value" else getattr(ins.excluded, c)
+        c: (table.value + ins.excluded.value) if add and c == "value" else getattr(ins.excluded, c)
         for c in rows[0]
         if c not in keys
     }
@@ -193,10 +219,37 @@ def _apply(db: Session, cells: Counter[Cell]) -> int:
         db,
         AnalyticsCounter,
         rows,
-        ["workspace_id", "scope", "key", "slot", "measure"],
+        ["workspace_id", "scope", "key", "measure", "slot"],
         "value = analytics_counters.value + EXCLUDED.value",
+        add=True,
     )
     return len(rows)
+
+
+def _count_contacts(db: Session) -> None:
+    """`total_contacts` per workspace, counted once per refresh instead of per request."""
+    rows = [
+        {
+            "workspace_id": ws,
+            "scope": "total",
+            "key": "",
+            "measure": "contacts",
+            "slot": 0,
+            "value": n,
+        }
+        for ws, n in db.execute(
+            select(Workspace.id, func.count(Contact.id))
+            .outerjoin(Contact, Contact.workspace_id == Workspace.id)
+            .group_by(Workspace.id)
+        )
+    ]
+    _upsert(
+        db,
+        AnalyticsCounter,
+        rows,
+        ["workspace_id", "scope", "key", "measure", "slot"],
+        "value = EXCLUDED.value",
+    )
 
 
 def _lock_state(db: Session, *, wait: bool = True) -> AnalyticsState | None:
@@ -237,18 +290,10 @@ def refresh(
     assert state is not None
     started = now or utcnow()
     overlap = timedelta(seconds=settings.ANALYTICS_REFRESH_OVERLAP_SECONDS)
-    if full or state.watermark is None:
-        where: Any = Message.id > 0
-    else:
-        where = Message.updated_at >= state.watermark - overlap
+    since = state.watermark - overlap if state.watermark is not None else None
     report = RefreshReport()
     cells: Counter[Cell] = Counter()
-    after = 0
-    while True:
-        rows = _read(db, where, after)
-        if not rows:
-            break
-        after = rows[-1][0]
+    for rows in _chunks(db, full=full or state.watermark is None, since=since):
         report.read += len(rows)
         changed: list[tuple[int, Fact]] = []
         for row in rows:
@@ -265,9 +310,8 @@ def refresh(
             changed.append((row[0], new))
         _write_facts(db, changed)
         report.changed += len(changed)
-        if len(rows) < CHUNK:
-            break
     report.cells = _apply(db, cells)
+    _count_contacts(db)
     state.watermark = started
     state.refreshed_at = utcnow()
     state.last_changed = report.changed

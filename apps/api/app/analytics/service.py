@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.analytics.definitions import PENDING, SLOT_SECONDS, slot_of
@@ -109,6 +110,28 @@ def slot_sum(
     return Counter({m: int(v or 0) for m, v in db.execute(stmt)})
 
 
+def local_buckets(first: int, end: int, tz: ZoneInfo, part: str) -> tuple[list[int], list[Any]]:
+    """Boundaries (first slot of each local day or hour in [first, end)) and their labels:
+    ISO date for "date", hour for "hour", (ISO weekday, hour) for "hour_dow"."""
+    bounds: list[int] = []
+    labels: list[Any] = []
+    previous = None
+    for slot in range(first, end):
+        at = datetime.fromtimestamp(slot * SLOT_SECONDS, tz)
+        key = (
+            at.date().isoformat()
+            if part == "date"
+            else (at.date(), at.hour)
+            if part == "hour"
+            else (at.date(), at.isoweekday(), at.hour)
+        )
+        if key != previous:
+            bounds.append(slot)
+            labels.append(key if part == "date" else key[1] if part == "hour" else key[1:])
+            previous = key
+    return bounds, labels
+
+
 def by_local(
     *,
     db: Session,
@@ -120,51 +143,32 @@ def by_local(
     part: str,
 ) -> dict[Any, Counter[str]]:
     """Slot counters grouped by a local-time part: "date" (ISO day), "hour" (0-23) or
-    "hour_dow" ((ISO weekday 1-7, hour)). PostgreSQL groups in SQL; elsewhere in Python."""
+    "hour_dow" ((ISO weekday 1-7, hour)). The local boundaries are computed here (exact in
+    every zone, DST included); PostgreSQL buckets the slots with width_bucket."""
+    bounds, labels = local_buckets(first, end, tz, part)
     where = (
         C.workspace_id == workspace_id,
         C.scope == "slot",
         C.key == "",
+        C.measure.in_(measures),
         C.slot >= first,
         C.slot < end,
-        C.measure.in_(measures),
     )
     out: dict[Any, Counter[str]] = {}
-    if db.get_bind().dialect.name == "postgresql":
-        local = func.timezone(tz.key, func.to_timestamp(C.slot * SLOT_SECONDS))
-        parts: list[Any]
-        if part == "date":
-            parts = [func.date(local)]
-        elif part == "hour":
-            parts = [func.extract("hour", local)]
-        else:
-            parts = [func.extract("isodow", local), func.extract("hour", local)]
-        stmt = select(*parts, C.measure, func.sum(C.value)).where(*where)
-        stmt = stmt.group_by(*parts, C.measure)
-        for row in db.execute(stmt):
-            *keys, measure, value = row
-            key = _part_key(part, keys)
-            out.setdefault(key, Counter())[measure] += int(value or 0)
+    if not bounds:
         return out
+    if db.get_bind().dialect.name == "postgresql":
+        bucket = func.width_bucket(C.slot, cast(bounds, ARRAY(BigInteger)))
+        stmt = select(bucket, C.measure, func.sum(C.value)).where(*where)
+        for idx, measure, value in db.execute(stmt.group_by(bucket, C.measure)):
+            out.setdefault(labels[idx - 1], Counter())[measure] += int(value or 0)
+        return out
+    from bisect import bisect_right
+
     for slot, measure, value in db.execute(select(C.slot, C.measure, C.value).where(*where)):
-        at = datetime.fromtimestamp(slot * SLOT_SECONDS, tz)
-        key = (
-            at.date().isoformat()
-            if part == "date"
-            else at.hour
-            if part == "hour"
-            else (at.isoweekday(), at.hour)
-        )
-        out.setdefault(key, Counter())[measure] += value
+        label = labels[bisect_right(bounds, slot) - 1]
+        out.setdefault(label, Counter())[measure] += value
     return out
-
-
-def _part_key(part: str, keys: list[Any]) -> Any:
-    if part == "date":
-        return keys[0].isoformat()
-    if part == "hour":
-        return int(keys[0])
-    return (int(keys[0]), int(keys[1]))
 
 
 def figures(c: Counter[str]) -> dict[str, Any]:
@@ -374,12 +378,11 @@ def dashboard(*, db: Session, workspace_id: int, now: datetime | None = None) ->
             Campaign.workspace_id == workspace_id
         )
     ).one()
-    contacts = db.scalar(select(func.count()).where(Contact.workspace_id == workspace_id))
     f = figures(total)
     return {
         "total_messages_sent": total["sent"],
         "total_messages_received": total["received"],
-        "total_contacts": contacts or 0,
+        "total_contacts": total["contacts"],  # counted by the refresh (as_of)
         "total_campaigns": campaigns[0],
         "active_campaigns": campaigns[1],
         "avg_response_rate": pct(in_campaigns["replied"], in_campaigns["attempted"]),

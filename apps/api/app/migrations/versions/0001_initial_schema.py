@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:30:44.261026
+Create Date: 2026-12-01 09:56:51.204931
 """
 from collections.abc import Sequence
 
@@ -63,11 +63,11 @@ def upgrade() -> None:
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('scope', sa.String(length=12), nullable=False),
     sa.Column('key', sa.String(length=48), nullable=False),
-    sa.Column('slot', sa.BigInteger(), nullable=False),
     sa.Column('measure', sa.String(length=48), nullable=False),
+    sa.Column('slot', sa.BigInteger(), nullable=False),
     sa.Column('value', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_analytics_counters_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('workspace_id', 'scope', 'key', 'slot', 'measure', name=op.f('pk_analytics_counters'))
+    sa.PrimaryKeyConstraint('workspace_id', 'scope', 'key', 'measure', 'slot', name=op.f('pk_analytics_counters'))
     )
     op.create_table('api_keys',
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
