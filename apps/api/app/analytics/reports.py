@@ -207,4 +207,5 @@ def to_html(data: dict[str, Any], *, workspace: str, base_url: str) -> str:
         r=data,
         workspace=workspace,
         plotly_url=f"{base_url.rstrip('/')}/dashboard/static/plotly.min.js",
+        report_js_url=f"{base_url.rstrip('/')}/dashboard/static/report.js",
     )

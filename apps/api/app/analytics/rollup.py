@@ -31,12 +31,14 @@ from sqlalchemy import (
     BigInteger,
     Integer,
     and_,
+    any_,
     cast,
     delete,
     func,
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from app.analytics.definitions import (
@@ -163,8 +165,12 @@ def _chunks(db: Session, *, full: bool, since: datetime | None) -> Iterator[list
                 return
         return
     ids = sorted(db.scalars(select(Message.id).where(Message.updated_at >= since)))
+    pg = db.get_bind().dialect.name == "postgresql"
     for start in range(0, len(ids), CHUNK):
-        yield _read(db, Message.id.in_(ids[start : start + CHUNK]), 0)
+        chunk = ids[start : start + CHUNK]
+        # PostgreSQL: one array parameter, not CHUNK bind parameters to render each time
+        match = Message.id == any_(cast(chunk, ARRAY(BigInteger))) if pg else Message.id.in_(chunk)
+        yield _read(db, match, 0)
 
 
 def _upsert(

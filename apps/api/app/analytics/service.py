@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -110,9 +111,11 @@ def slot_sum(
     return Counter({m: int(v or 0) for m, v in db.execute(stmt)})
 
 
+@lru_cache(maxsize=256)
 def local_buckets(first: int, end: int, tz: ZoneInfo, part: str) -> tuple[list[int], list[Any]]:
     """Boundaries (first slot of each local day or hour in [first, end)) and their labels:
-    ISO date for "date", hour for "hour", (ISO weekday, hour) for "hour_dow"."""
+    ISO date for "date", hour for "hour", (ISO weekday, hour) for "hour_dow". Cached: the
+    same window is asked for again and again until the next quarter-hour."""
     bounds: list[int] = []
     labels: list[Any] = []
     previous = None
