@@ -76,6 +76,7 @@ def world(client, db, workspace, redis_client) -> World:
         "template_id": template.id,
         "campaign_id": r.json()["id"],
         "key_id": spare_key.id,
+        "report_date": "2026-06-10",  # a date path parameter (no report: 404)
     }
     return World(ids, contact.id, sender.id, template.id, workspace.headers)
 
