@@ -88,6 +88,7 @@ def world(client, db, workspace, redis_client) -> World:
         "message_id": message,
         "item_id": item,
         "intent": "pricing",
+        "report_date": "2026-06-10",  # a date path parameter (no report: 404)
     }
     return World(ids, contact.id, sender.id, template.id, workspace.headers)
 
@@ -210,6 +211,8 @@ def _drip(w: World, n: int) -> dict[str, Any]:
 
 BODIES: dict[tuple[str, str], list[Body]] = {
     ("POST", "/api/v1/workspace/api-keys"): [lambda w, n: {"name": "ci key"}],
+    ("PATCH", "/api/v1/workspace"): [lambda w, n: {"name": "Acme", "timezone": "Asia/Kolkata"}],
+    ("POST", "/api/v1/analytics/daily-reports"): [lambda w, n: {"date": "2026-06-10"}],
     ("POST", "/api/v1/contacts"): [
         lambda w, n: {**_contact(w, n), "opted_in": True, "opt_in_source": "web_form"}
     ],

@@ -14,7 +14,9 @@ from app.core.config import settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import BodySizeLimitMiddleware, ErrorShieldMiddleware
 from app.core.openapi import install_openapi
+from app.dashboard.router import install as install_dashboard
 from app.health import router as health_router
+from app.observability import router as metrics_router
 from app.wiring import wire
 
 DESCRIPTION = """
@@ -46,6 +48,8 @@ def create_app() -> FastAPI:
     install_openapi(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(metrics_router)
+    install_dashboard(app)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.MAX_REQUEST_BODY_BYTES,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.ai.leads.service import rescore_workspace
-from app.analytics import service
-from app.analytics.models import DailyReport
+from app.analytics import reports, rollup, service
 from app.campaigns.models import Campaign
 from app.core.config import settings
 from app.core.db import session_scope, utcnow
@@ -20,10 +20,13 @@ ACTIVE = (CampaignStatus.RUNNING, CampaignStatus.PAUSED)
 
 
 @celery_app.task(name="update_campaign_analytics")
-def update_campaign_analytics() -> int:
-    """Cache figures of running/paused campaigns and of ones finished in the last day."""
+def update_campaign_analytics(full: bool = False) -> int:
+    """Bring the rollups up to date (app.analytics.rollup), then copy each live or lately
+    finished campaign's figures to `campaigns.stats` for cheap listing. Returns how many
+    campaigns were refreshed."""
     since = utcnow() - timedelta(days=1)
     with session_scope() as db:
+        rollup.refresh(db=db, full=full)
         campaigns = list(
             db.scalars(
                 select(Campaign).where(
@@ -33,45 +36,45 @@ def update_campaign_analytics() -> int:
                 )
             )
         )
-        if not campaigns:
-            return 0
-        figures = service.campaign_figures(db=db, campaign_ids=[c.id for c in campaigns])
         now = utcnow()
         for campaign in campaigns:
-            campaign.stats = figures[campaign.id]
+            counts = service.totals(
+                db=db, workspace_id=campaign.workspace_id, scope="campaign", keys=[str(campaign.id)]
+            )
+            campaign.stats = service.figures(counts.get(str(campaign.id), Counter()))
             campaign.stats_updated_at = now
         return len(campaigns)
 
 
 def write_daily_reports(day: date) -> int:
+    """The report of one local day for every workspace (rerunning overwrites)."""
     with session_scope() as db:
-        count = 0
-        for workspace_id in db.scalars(select(Workspace.id)):
-            data = service.day_report(db=db, workspace_id=workspace_id, day=day)
-            row = db.scalar(
-                select(DailyReport).where(
-                    DailyReport.workspace_id == workspace_id, DailyReport.report_date == day
-                )
-            )
-            if row is None:
-                db.add(DailyReport(workspace_id=workspace_id, report_date=day, data=data))
-            else:
-                row.data = data
-            count += 1
-        return count
+        ids = list(db.scalars(select(Workspace.id)))
+        for workspace_id in ids:
+            reports.store(db=db, workspace_id=workspace_id, day=day)
+        return len(ids)
 
 
 @celery_app.task(name="generate_daily_report")
 def generate_daily_report(day: str | None = None) -> int:
-    """Report of yesterday (UTC) per workspace; rerunning overwrites the same row."""
-    target = date.fromisoformat(day) if day else utcnow().date() - timedelta(days=1)
-    return write_daily_reports(target)
+    """With a date: that day's report for every workspace. Without: each workspace whose
+    local time is past 02:00 gets its report of yesterday (its own day), once complete —
+    beat runs this every 15 minutes so every zone's 02:00 is met. Returns reports written."""
+    if day:
+        return write_daily_reports(date.fromisoformat(day))
+    with session_scope() as db:
+        rollup.refresh(db=db)
+        todo = reports.due(db=db, now=utcnow())
+        for workspace_id, local_day in todo:
+            reports.store(db=db, workspace_id=workspace_id, day=local_day)
+        if todo:  # about once a day: forget facts of messages deleted since (counts stay)
+            rollup.prune_facts(db=db)
+        return len(todo)
 
 
 @celery_app.task(name="update_lead_scores")
 def update_lead_scores() -> int:
     """Rescore every workspace in batches (each workspace commits with the session)."""
-
     if not settings.AI_LEAD_SCORING_ENABLED:
         return 0
     with session_scope() as db:

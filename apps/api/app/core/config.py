@@ -115,6 +115,14 @@ class Settings(BaseSettings):
     RISK_WINDOW_HOURS: int = 6
     MAX_CAMPAIGN_RECIPIENTS: int = 100_000
 
+    # --- analytics / metrics -------------------------------------------------------------
+    ANALYTICS_REFRESH_SECONDS: int = 600
+    ANALYTICS_REFRESH_OVERLAP_SECONDS: int = 300
+    ANALYTICS_MAX_STALENESS_SECONDS: int = 60
+    ANALYTICS_MIN_SAMPLE: int = 30
+    METRICS_TOKEN: str | None = None
+    PROMETHEUS_MULTIPROC_DIR: str | None = None
+
     @field_validator("REDIS_URL", "CELERY_RESULT_BACKEND", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:

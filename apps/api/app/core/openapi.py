@@ -32,6 +32,7 @@ BODY_IDS = {
     ("post", "/api/v1/media"),
     ("post", "/api/v1/ai/score-lead"),
     ("post", "/api/v1/ai/ban-risk"),
+    ("get", "/api/v1/inbox"),  # ?campaign_id= of another workspace
 }
 # Operations without a body or parameters that still refuse the current data (422).
 STATE_CHECKS = {("post", "/api/v1/ai/intents/train")}

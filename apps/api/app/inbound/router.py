@@ -25,6 +25,7 @@ from sqlalchemy.exc import DataError as DBAPIDataError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.core import metrics
 from app.core.config import settings
 from app.core.db import get_sessionmaker
 from app.core.errors import AppError
@@ -77,6 +78,7 @@ def store_and_dispatch(deliveries: list[Delivery]) -> list[ReceiveResult]:
     try:
         results = store_deliveries(db=db, deliveries=deliveries)
         db.commit()
+        metrics.count_deliveries(results)
         opt_out_now(db, deliveries, results)
     finally:
         db.close()

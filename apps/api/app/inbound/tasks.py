@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from app.core import metrics
 from app.core.config import settings
 from app.core.db import session_scope, utcnow
 from app.inbound import ingest
@@ -45,7 +46,7 @@ SWEEP_BATCH = 500
 # --- processing stored events (the flows the tasks run) --------------------------------
 
 _EVENTS = WebhookEvent.__table__
-_CLAIMED = (_EVENTS.c.id, _EVENTS.c.payload, _EVENTS.c.attempts)
+_CLAIMED = (_EVENTS.c.id, _EVENTS.c.payload, _EVENTS.c.attempts, _EVENTS.c.received_at)
 
 
 def _claim_pending(
@@ -79,7 +80,9 @@ def _claim(db: Session, which: Any) -> list[Row]:
         .values(processed_at=utcnow())
         .returning(*_CLAIMED)
     )
-    return sorted(db.execute(stmt).all(), key=lambda r: r.id)
+    rows = sorted(db.execute(stmt).all(), key=lambda r: r.id)
+    metrics.observe_webhook_lag(rows)
+    return rows
 
 
 def _finish(db: Session, claimed: list[Row], results: dict[int, Any]) -> None:

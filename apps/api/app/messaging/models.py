@@ -29,6 +29,8 @@ class Message(IdMixin, TimestampMixin, Base):
         Index("ix_messages_enrollment_id", "enrollment_id"),
         # Inbound rows still to classify (the periodic sweep reads the recent ones).
         Index("ix_messages_received_at", "received_at"),
+        # The analytics rollup reads what changed since its last run (app.analytics.rollup).
+        Index("ix_messages_updated_at", "updated_at"),
     )
 
     workspace_id: Mapped[int] = mapped_column(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import Campaign, DripStep, Enrollment
 from app.campaigns.personalize import RenderedMessage, render_message
 from app.contacts.models import Contact
+from app.core import metrics
 from app.core.config import settings
 from app.core.db import get_sessionmaker, utcnow
 from app.integrations.whatsapp.base import (
@@ -267,6 +269,7 @@ def process_batch(
     *, sender: SenderInfo, rows: list[Claimed], throttle: ThrottleStore
 ) -> BatchReport:
     """Check, reserve, send and record one claimed batch. Never raises for a send failure."""
+    began = time.perf_counter()
     out = results.Recorder(sender_id=sender.id)
     now = utcnow()
     ready: list[_Ready] = []
@@ -380,6 +383,7 @@ def process_batch(
             log.warning("could not release %s pacing slots", len(unsent), exc_info=True)
     if raise_after is not None:
         raise raise_after
+    metrics.observe_batch(out, time.perf_counter() - began)
     if pacing_error is not None:
         raise pacing_error  # the task retries with backoff once the store is back
     return out.report(BatchReport)

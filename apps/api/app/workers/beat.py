@@ -42,8 +42,17 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
         "prepare-pending-variants": _every(60, "ai.prepare_pending_variants", Queue.CAMPAIGNS),
         "process-drip-sequences": _every(300, "process_drip_sequences", Queue.CAMPAIGNS),
         "monitor-ban-risks": _every(1800, "monitor_ban_risks", Queue.CAMPAIGNS),
-        "update-campaign-analytics": _every(600, "update_campaign_analytics", Queue.ANALYTICS),
+        "update-campaign-analytics": _every(
+            max(60, settings.ANALYTICS_REFRESH_SECONDS),
+            "update_campaign_analytics",
+            Queue.ANALYTICS,
+        ),
         "update-lead-scores": _every(lead_minutes * 60, "update_lead_scores", Queue.ANALYTICS),
-        "generate-daily-report": _daily_at_2("generate_daily_report", Queue.ANALYTICS),
+        # 02:00 in each workspace's own zone: the task writes the reports that are due.
+        "generate-daily-report": {
+            "task": "generate_daily_report",
+            "schedule": crontab(minute="*/15"),
+            "options": {"queue": Queue.ANALYTICS.value, "expires": 14 * 60},
+        },
         "cleanup-old-messages": _daily_at_2("cleanup_old_messages", Queue.MESSAGES),
     }

@@ -16,6 +16,10 @@ class Workspace(IdMixin, TimestampMixin, Base):
     __tablename__ = "workspaces"
 
     name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # IANA zone the workspace's days are counted in (timeline, "today", daily reports at 02:00).
+    timezone: Mapped[str] = mapped_column(
+        String(64), nullable=False, default="UTC", server_default="UTC"
+    )
 
 
 class ApiKey(IdMixin, Base):

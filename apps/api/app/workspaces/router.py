@@ -5,7 +5,13 @@ from fastapi import APIRouter, status
 from app.core.schemas import IdPath
 from app.workspaces import service
 from app.workspaces.deps import AdminDep, PrincipalDep, SessionDep
-from app.workspaces.schemas import ApiKeyCreate, ApiKeyIssued, ApiKeyOut, WorkspaceOut
+from app.workspaces.schemas import (
+    ApiKeyCreate,
+    ApiKeyIssued,
+    ApiKeyOut,
+    WorkspaceOut,
+    WorkspaceUpdate,
+)
 
 router = APIRouter(prefix="/workspace", tags=["workspace"])
 
@@ -13,6 +19,17 @@ router = APIRouter(prefix="/workspace", tags=["workspace"])
 @router.get("", response_model=WorkspaceOut, summary="The workspace of the calling key")
 def get_current_workspace(db: SessionDep, principal: PrincipalDep) -> WorkspaceOut:
     ws = service.get_workspace(db=db, workspace_id=principal.workspace_id)
+    return WorkspaceOut.model_validate(ws)
+
+
+@router.patch("", response_model=WorkspaceOut, summary="Rename the workspace or set its time zone")
+def update_current_workspace(
+    body: WorkspaceUpdate, db: SessionDep, principal: PrincipalDep
+) -> WorkspaceOut:
+    ws = service.update_workspace(
+        db=db, workspace_id=principal.workspace_id, name=body.name, timezone=body.timezone
+    )
+    db.commit()
     return WorkspaceOut.model_validate(ws)
 
 

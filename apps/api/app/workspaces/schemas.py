@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.enums import KeyRole
 from app.core.schemas import RequestModel
@@ -13,7 +14,25 @@ class WorkspaceOut(BaseModel):
 
     id: int
     name: str
+    timezone: str
     created_at: datetime
+
+
+def _valid_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("unknown IANA time zone (e.g. Europe/Berlin, Asia/Kolkata)") from exc
+    return value
+
+
+class WorkspaceUpdate(RequestModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    timezone: Annotated[str, AfterValidator(_valid_zone)] | None = Field(
+        default=None, max_length=64, description="IANA time zone the analytics days use"
+    )
 
 
 class ApiKeyCreate(RequestModel):

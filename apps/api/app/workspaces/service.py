@@ -34,6 +34,20 @@ def get_workspace(*, db: Session, workspace_id: int) -> Workspace:
     return workspace
 
 
+def update_workspace(
+    *, db: Session, workspace_id: int, name: str | None = None, timezone: str | None = None
+) -> Workspace:
+    """Rename or move the workspace to another time zone (analytics days follow at once: the
+    rollups are kept in UTC quarter-hours, so no figure needs recomputing)."""
+    workspace = get_workspace(db=db, workspace_id=workspace_id)
+    if name is not None:
+        workspace.name = name
+    if timezone is not None:
+        workspace.timezone = timezone
+    db.flush()
+    return workspace
+
+
 def list_workspaces(*, db: Session) -> list[Workspace]:
     return list(db.scalars(select(Workspace).order_by(Workspace.id)))
 
