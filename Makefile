@@ -59,8 +59,9 @@ bench: $(STAMP) ## run every bench/bench_*.py (results go to docs/benchmarks.md)
 	  $(PY) -m bench.$$m $(BENCH_ARGS); \
 	done
 
-eval: $(STAMP) ## AI quality on the held-out replies (rewrites docs/ai-evaluation.md)
+eval: $(STAMP) ## AI quality on held-out data (rewrites docs/ai-evaluation*.md)
 	$(PY) -m bench.eval_intents
+	$(PY) -m bench.eval_risk
 
 migration: $(STAMP) ## regenerate the initial migration from the models (pre-release only)
 	./scripts/regen_migration.sh

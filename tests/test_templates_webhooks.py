@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from app.ai.risk.service import assess_sender
-from app.analytics.service import campaign_figures
+from app.analytics import rollup
+from app.analytics.service import campaign_analytics
 from app.campaigns.models import Campaign, DripStep
 from app.core.db import utcnow
 from app.inbound.ingest import ingest_payload
@@ -265,10 +266,12 @@ def test_button_reply_links_to_the_campaign_message(client, db, world, fixture, 
     event = db.scalars(select(MessageEvent).where(MessageEvent.message_id == reply.id)).one()
     expected = payload or reply.payload["interactive"]["button_reply"]["id"]
     assert event.data["button_payload"] == expected
-    assert (
-        campaign_figures(db=db, campaign_ids=[world["running"]])[world["running"]]["replied_count"]
-        == 1
-    )
+    rollup.refresh(db=db)
+    db.commit()
+    figures = campaign_analytics(
+        db=db, workspace_id=world["sender"].workspace_id, campaign_id=world["running"]
+    )["analytics"]
+    assert figures["replied_count"] == 1
 
 
 def test_start_waits_for_the_template_and_a_due_schedule_starts_paused(client, auth, db, world):
