@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.ai.classifier.local import classify_local
 from app.ai.custom_intents import service
 from app.ai.custom_intents.models import IntentExample, WorkspaceIntentModel
+from app.ai.intents import IntentModel
 
 EXAMPLES = {
     "refund": ["where is my refund", "I want my money back", "refund please",
@@ -193,8 +194,32 @@ def test_disabled_classification_is_a_409(client, workspace, monkeypatch):
         assert r.status_code == 409 and r.json()["code"] == "feature_disabled"
 
 
-def test_a_corrupt_stored_model_is_not_loaded(db, workspace):
+def test_a_corrupt_stored_model_is_not_loaded(db, workspace, client):
+    service._cache.clear()
     db.add(WorkspaceIntentModel(workspace_id=workspace.id, model=b"junk", labels=[], n_examples=0))
     db.commit()
     with pytest.raises(ValueError):
-        service.load_model(db=db, workspace_id=workspace.id)
+        IntentModel.from_bytes(b"junk")
+    assert service.load_model(db=db, workspace_id=workspace.id) is None
+    r = client.post(
+        "/api/v1/ai/classify", json={"reply_text": "how much is it?"}, headers=workspace.headers
+    )
+    assert r.status_code == 200 and r.json()["intent"] == "pricing"
+
+
+def test_a_model_trained_with_other_features_is_not_used(db, workspace, monkeypatch):
+    """After an upgrade changes the features, a stored model would read texts differently:
+    it is ignored (the built-in model decides) until the workspace retrains."""
+    import app.ai.intents as intents
+
+    service._cache.clear()
+    model = IntentModel.train(["how much", "price?", "call me", "ring me"], ["p", "p", "m", "m"])
+    blob = model.to_bytes()
+    db.add(
+        WorkspaceIntentModel(workspace_id=workspace.id, model=blob, labels=["m", "p"], n_examples=4)
+    )
+    db.commit()
+    assert service.load_model(db=db, workspace_id=workspace.id) is not None
+    service._cache.clear()
+    monkeypatch.setattr(intents, "CONCEPTS_DIGEST", "another-lexicon")
+    assert service.load_model(db=db, workspace_id=workspace.id) is None

@@ -47,13 +47,20 @@ def test_fast_path_equals_scikit_learn(model):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
+    from app.ai.concepts import concept_tokens
+
     docs = [normalize_text(t) for t in TEXTS]
-    vecs = [TfidfVectorizer(**intents.WORD_PARAMS), TfidfVectorizer(**intents.CHAR_PARAMS)]
+    word = TfidfVectorizer(**intents.WORD_PARAMS).build_analyzer()
+    params = {k: v for k, v in intents.WORD_PARAMS.items() if k in ("sublinear_tf", "max_features")}
+    vecs = [
+        TfidfVectorizer(analyzer=lambda d: word(d) + concept_tokens(d), **params),
+        TfidfVectorizer(**intents.CHAR_PARAMS),
+    ]
     X = hstack([v.fit_transform(docs) for v in vecs], format="csr")
     lr = LogisticRegression(
         C=intents.C, solver="newton-cg", max_iter=200, class_weight="balanced"
     ).fit(X, LABELS)
-    probe = ["how much?", "arrived broken, refund", "danke", "✨"]
+    probe = ["how much?", "arrived broken, refund", "danke", "✨", "berapa harganya kak"]
     Xp = hstack([v.transform([normalize_text(t) for t in probe]) for v in vecs], format="csr")
     expected = lr.decision_function(Xp)
     got = np.array([model.scores_one(t) for t in probe])

@@ -70,3 +70,35 @@ def test_same_text_never_has_two_labels(build):
                 build.Reply("OK!", "interested", "neutral", "en", "hand", "b"),
             ]
         )
+
+
+# The held-out split as first measured (stop 6). It must never change: training-only data is
+# added after the split, so editing tests/data/replies/extra/ cannot move a reply in or out.
+HELDOUT_SHA256 = "f3ef2805e9da854d6745e3149eb9b1426156c75623234403de3bef2af095193f"
+
+
+def test_held_out_split_is_fixed_whatever_training_data_is_added(build, monkeypatch):
+    import hashlib
+
+    assert hashlib.sha256((DATA / "heldout.jsonl").read_bytes()).hexdigest() == HELDOUT_SHA256
+    with_extra = build.build()["heldout.jsonl"]
+    monkeypatch.setattr(build, "read_extra", lambda *a, **k: [])
+    assert build.build()["heldout.jsonl"] == with_extra
+
+
+def test_training_only_rows_never_touch_held_out(build):
+    R = build.Reply
+    train = [R("how much is it", "pricing", "neutral", "en", "hand", "a")]
+    held = [R("is it available in red", "question", "neutral", "en", "hand", "b")]
+    extra = [
+        R("Is it available in RED?", "question", "neutral", "en", "hand", "x1"),  # a held-out text
+        R("how much is it!", "pricing", "neutral", "en", "hand", "x2"),  # already in train
+        R("can you call me", "meeting_request", "neutral", "en", "hand", "x3"),
+    ]
+    new_train, dropped = build.add_training_only(list(train), held, extra)
+    assert [r.text for r in new_train] == ["how much is it", "can you call me"]
+    assert dropped == 1
+    with pytest.raises(ValueError, match="vs"):
+        build.add_training_only(
+            list(train), held, [R("How much is it", "interested", "neutral", "en", "hand", "x")]
+        )

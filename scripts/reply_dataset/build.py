@@ -1,8 +1,11 @@
 """Build the labelled reply set: tests/data/replies/{train,heldout}.jsonl.
 
-Inputs (both written for this project): tests/data/replies/hand_written.txt and the template
-families in templates.py. The output is deterministic (fixed seed, hash-ordered split), so the
-committed files can be checked against a fresh build (tests/test_reply_dataset.py):
+Inputs (all written for this project): tests/data/replies/hand_written.txt and the template
+families in templates.py, which the split is made from, and tests/data/replies/extra/*.txt,
+training-only replies written later (same format as hand_written.txt): they are added to the
+train split after it is made, so the held-out split does not depend on them at all.
+The output is deterministic (fixed seed, hash-ordered split), so the committed files can be
+checked against a fresh build (tests/test_reply_dataset.py):
 
     python scripts/reply_dataset/build.py          # rewrite the two split files
     python scripts/reply_dataset/build.py --check  # exit 1 if they differ from a fresh build
@@ -187,10 +190,43 @@ def split(replies: list[Reply]) -> tuple[list[Reply], list[Reply]]:
     return train, held
 
 
+def read_extra(folder: Path = DATA / "extra") -> list[Reply]:
+    """Training-only replies (written after the split, by writers who never saw held-out)."""
+    rows: list[Reply] = []
+    for path in sorted(folder.glob("*.txt")):
+        for r in read_hand_written(path):
+            r.group = f"x:{path.stem}:{r.group}"
+            rows.append(r)
+    return rows
+
+
+def add_training_only(
+    train: list[Reply], held: list[Reply], extra: list[Reply]
+) -> tuple[list[Reply], int]:
+    """Append `extra` to train without touching held-out: a text already in train is skipped
+    (a different label there is an error), a text that is in held-out is dropped (so it cannot
+    leak), silently: the writers must not learn held-out texts from the build."""
+    by_key = {norm_key(r.text): r for r in train}
+    held_keys = {norm_key(r.text) for r in held}
+    dropped = 0
+    for r in extra:
+        key = norm_key(r.text)
+        if key in held_keys:
+            dropped += 1
+        elif key in by_key:
+            if by_key[key].intent != r.intent:
+                raise ValueError(f"{r.text!r}: {by_key[key].intent} vs {r.intent}")
+        else:
+            by_key[key] = r
+            train.append(r)
+    return train, dropped
+
+
 def build() -> dict[str, str]:
     rng = random.Random(SEED)
     replies = dedupe(read_hand_written() + generate_templates(rng))
-    train, held = split(replies)
+    train, held = split(replies)  # made once, from the original sources only
+    train, _ = add_training_only(train, held, read_extra())
     files = {}
     for name, rows in (("train.jsonl", train), ("heldout.jsonl", held)):
         lines = []

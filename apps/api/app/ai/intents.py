@@ -2,8 +2,9 @@
 (scikit-learn), with temperature-scaled probabilities.
 
 Why this shape:
-- Character n-grams (`char_wb`, 2-5) carry typos, Hinglish spellings and emoji; word uni/bigrams
-  carry phrasing. Both are cheap and train in seconds on a laptop.
+- Character n-grams (`char_wb`, 1-4) carry typos, Hinglish spellings and emoji; word uni/bigrams
+  carry phrasing; concept tokens (app.ai.concepts) link words of the same meaning across the
+  seven languages. All are cheap and train in seconds on a laptop.
 - Logistic regression scores are turned into probabilities with one temperature fitted on
   out-of-fold scores (minimum log-loss), so `confidence` means roughly "right this often" and a
   Rasa-style confidence gate has something to stand on.
@@ -35,7 +36,10 @@ from typing import Any
 
 import numpy as np
 
-FORMAT = "swa-intent-model/1"
+from app.ai.concepts import DIGEST as CONCEPTS_DIGEST
+from app.ai.concepts import concept_tokens
+
+FORMAT = "swa-intent-model/2"  # /2: concept tokens in the word block
 BUILTIN_INTENTS = (
     "interested", "question", "pricing", "meeting_request", "not_interested", "opt_out",
     "complaint", "already_customer", "wrong_number", "auto_reply", "other",
@@ -100,11 +104,31 @@ _ANALYZERS: list[Callable[[str], list[str]]] = []
 
 
 def _analyzers() -> list[Callable[[str], list[str]]]:
+    """(words + cross-lingual concept tokens, character n-grams), scikit-learn's analyzers."""
     if not _ANALYZERS:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        _ANALYZERS.extend(TfidfVectorizer(**p).build_analyzer() for p in (WORD_PARAMS, CHAR_PARAMS))
+        word = TfidfVectorizer(**WORD_PARAMS).build_analyzer()
+
+        def words_and_concepts(doc: str) -> list[str]:
+            terms = word(doc)
+            terms.extend(concept_tokens(doc))
+            return terms
+
+        _ANALYZERS.extend([words_and_concepts, TfidfVectorizer(**CHAR_PARAMS).build_analyzer()])
     return _ANALYZERS
+
+
+def _vectorizers() -> list[Any]:
+    """Unfitted vectorizers that tokenise exactly as `analyze()` does."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    words, chars = _analyzers()
+    keep = ("sublinear_tf", "max_features")
+    return [
+        TfidfVectorizer(analyzer=words, lowercase=False, **{k: WORD_PARAMS[k] for k in keep}),
+        TfidfVectorizer(analyzer=chars, lowercase=False, **{k: CHAR_PARAMS[k] for k in keep}),
+    ]
 
 
 class IntentModel:
@@ -139,8 +163,6 @@ class IntentModel:
     @classmethod
     def train(cls, texts: list[str], labels: list[str], *, seed: int = 0) -> IntentModel:
         """Fit on labelled texts (at least 2 distinct labels). 10,000 examples: seconds."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         if len(texts) != len(labels):
             raise ValueError("texts and labels differ in length")
         classes = sorted(set(labels))
@@ -150,7 +172,7 @@ class IntentModel:
 
         docs = [normalize_text(t) for t in texts]
         y = np.array([classes.index(lab) for lab in labels])
-        vectorizers = [TfidfVectorizer(**WORD_PARAMS), TfidfVectorizer(**CHAR_PARAMS)]
+        vectorizers = _vectorizers()
         # One BLAS thread: on a small shared machine, threads only fight each other here.
         with threadpool_limits(1):
             X = _hstack([v.fit_transform(docs) for v in vectorizers])
@@ -234,7 +256,8 @@ class IntentModel:
         self, text: str | Analyzed, label: str, k: int = 3, *, vector: Vector | None = None
     ) -> list[str]:
         """The words/bigrams of `text` that pushed it most towards `label` (explanations,
-        key phrases). Word features only: character n-grams are not readable."""
+        key phrases). The reply's words only: character n-grams and concept tokens are not
+        readable."""
         cols, vals = vector if vector is not None else self.vectorize(text)
         words = cols < self._n_word
         cols, vals = cols[words], vals[words]
@@ -247,6 +270,8 @@ class IntentModel:
             if weight[i] <= 0 or len(picked) >= k:
                 break
             term = f.terms[cols[i]]
+            if term.startswith("\x01"):
+                continue  # a concept token, not the reply's own words
             if not any(term in p or p in term for p in picked):
                 picked.append(term)
         return picked
@@ -259,6 +284,7 @@ class IntentModel:
             "labels": self.labels,
             "temperature": self.temperature,
             "n_examples": self.n_examples,
+            "concepts": CONCEPTS_DIGEST,
             "features": [{"params": _jsonable(f.params), "vocab": f.terms} for f in self._features],
         }
         arrays = {f"idf{i}": f.idf for i, f in enumerate(self._features)}
@@ -284,7 +310,8 @@ class IntentModel:
                     _Features(_params(spec["params"]), list(spec["vocab"]), z[f"idf{i}"])
                     for i, spec in enumerate(meta["features"])
                 ]
-                if [f.params for f in features] != [WORD_PARAMS, CHAR_PARAMS]:
+                settings = [f.params for f in features], meta.get("concepts")
+                if settings != ([WORD_PARAMS, CHAR_PARAMS], CONCEPTS_DIGEST):
                     raise ValueError("trained with other feature settings: retrain it")
                 return cls(
                     labels=list(meta["labels"]),

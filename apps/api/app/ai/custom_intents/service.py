@@ -3,6 +3,7 @@ classification (the built-in model stays the fallback when a workspace has none)
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -161,7 +162,8 @@ def train(*, db: Session, workspace_id: int) -> TrainResult:
     return TrainResult(**result.model_dump(), training_seconds=round(seconds, 3))
 
 
-_cache: OrderedDict[int, tuple[int, IntentModel]] = OrderedDict()
+log = logging.getLogger(__name__)
+_cache: OrderedDict[int, tuple[int, IntentModel | None]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -185,7 +187,12 @@ def load_model(*, db: Session, workspace_id: int) -> IntentModel | None:
     )
     if blob is None:
         return None
-    model = IntentModel.from_bytes(bytes(blob))
+    model: IntentModel | None
+    try:
+        model = IntentModel.from_bytes(bytes(blob))
+    except ValueError as exc:  # trained by an older release: the built-in model decides
+        log.warning("workspace %s intent model unusable (%s): retrain it", workspace_id, exc)
+        model = None  # cached too, so the warning comes once per version
     with _cache_lock:
         _cache[workspace_id] = (version, model)
         _cache.move_to_end(workspace_id)
