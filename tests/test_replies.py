@@ -178,7 +178,7 @@ def test_probable_opt_out_goes_to_review_and_stops_drips_without_opting_out(db, 
     shop = make_shop(db, workspace.id)
     contact = customer(db, shop, PHONE)
     campaign_id = drip(db, shop, contact.id, stop_on_reply=False)
-    stored = reply(db, shop, PHONE, "I never signed up for this")  # the model, not the rules
+    stored = reply(db, shop, PHONE, "pls no more")  # the model, not the rules
     assert stored.intent == "opt_out"
     db.refresh(contact)
     assert contact.opted_out_at is None  # the model alone never opts anyone out

@@ -8,6 +8,9 @@ sentiment. They are deliberately narrow: each needs an opt-out verb AND what it 
 stop the promos" are not opt-outs. Used through `match_opt_out(text, sentences=True)` (the reply
 classifier); the webhook request path keeps whole-message keywords only.
 
+English and German rules are here; Spanish, Portuguese and French are in optout_phrases_romance,
+Hindi and Indonesian in optout_phrases_asia.
+
 Text is compared lower-cased, accents stripped, apostrophes and punctuation turned into spaces
 ("M'envoyer" -> "m envoyer", "não" -> "nao").
 """
@@ -17,6 +20,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.contacts import optout_phrases_asia, optout_phrases_romance
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -24,23 +29,38 @@ def _words(text: str) -> frozenset[str]:
 
 _MAX_CHARS = 2000  # a reply longer than this is scanned on its first 2,000 characters
 
-_MSG = r"(messages?|msgs?|texts?|sms|whatsapps?|promotions?|promos?|offers?|spam|ads)"
-_NEG_BEFORE = re.compile(r"\b(dont|don t|do not|never|nao)\s+$")
+_MSG = (
+    r"(messages?|msgs?|texts?|sms|whatsapps?|promotions?|promos?|offers?|spam|ads|alerts|"
+    r"notifications|broadcasts)"
+)
+# What "cancel" may apply to: messages only ("cancel the offer" or "cancel my order" is a sale).
+_CANCELLABLE = r"(messages|msgs|texts|sms|whatsapps|alerts|notifications|broadcasts|newsletters?)"
+# A negatable rule is cancelled by its language's "don't" right before it, in the same clause:
+# "don't remove me", "you don't have to remove me", "no dejen de mandar", "jangan berhenti kirim"
+# ("no, dejen de mandarme" is not negated: the comma ends the clause).
+_NEGATORS = {
+    "en": r"(dont|don t|do not|never)(\s+(have|need)\s+to)?|no\s+need\s+to",
+    "es": r"no|nunca",
+    "pt": r"nao|nunca",
+    "id": r"jangan|jgn",
+}
+_NEG_BEFORE = {lang: re.compile(rf"\b({neg})\s+$") for lang, neg in _NEGATORS.items()}
+_NEG_WINDOW = 30
 
-# (language, rule name, pattern, negatable: a "don't"/"não" right before cancels the match)
-RULES: list[tuple[str, str, str, bool]] = [
+# (language, rule name, pattern, negatable: the language's "don't" right before cancels it)
+_EN_DE: list[tuple[str, str, str, bool]] = [
     # English
     (
         "en",
         "stop_sending",
-        r"\b(stop|quit|cease)\s+(sending|texting|messaging|msging|msg|"
+        r"\b(stop|stpo|quit|cease)\s+(sending|texting|messaging|msging|msg|"
         r"contacting|spamming|writing|bothering|whatsapping|calling)\b",
         True,
     ),
     (
         "en",
         "remove_me",
-        r"\b(remove|delete|erase)\s+(me|my\s+(number|contact|details|name|data)"
+        r"\b(remove|remov|delete|erase)\s+(me|my\s+(number|contact|details|name|data)"
         r"|this\s+number)\b",
         True,
     ),
@@ -50,8 +70,38 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"\bstop\s+(the|these|those|your|ur|all|this|all\s+the)\s+" + _MSG + r"\b",
         True,
     ),
+    # "how do I stop getting these messages", "I want to stop receiving your texts"
+    (
+        "en",
+        "stop_getting",
+        r"\b(how\s+(do|can|would)\s+(i|we)|how\s+to|(i|we)\s+(want|wanna|need|would\s+like|"
+        r"d\s+like)\s+to|can\s+(i|we)|let\s+me)\s+stop\s+(getting|receiving)\s+((these|those|"
+        r"the|your|ur|any|all|this|all\s+(the|these|your))\s+)?" + _MSG + r"\b",
+        True,
+    ),
+    # "cancel these messages", "cancel my subscription to these whatsapp alerts"
+    (
+        "en",
+        "cancel_messages",
+        r"\bcancel\s+((these|those|the|your|ur|all|all\s+(the|these|your)|my\s+subscription\s+"
+        r"to(\s+(these|the|your|this))?)\s+)?(whatsapp\s+)?" + _CANCELLABLE + r"\b",
+        True,
+    ),
+    # "pls stop i'm getting like 3 a day": stop + a complaint about how many arrive
+    (
+        "en",
+        "stop_too_many",
+        r"\bstop\b(?!\s+(by|in|at|over))\W.{0,40}\b(too\s+many|so\s+many|(\d+|two|three|four|"
+        r"five|six|ten)\s+(\w+\s+)?(a|per|every|each)\s+(day|week|hour))\b",
+        True,
+    ),
     ("en", "take_me_off", r"\btake\s+(me|my\s+number)\s+(off|out\s+of|from)\b", True),
-    ("en", "unsubscribe", r"\bunsub(scribe)?\b", True),
+    (
+        "en",
+        "unsubscribe",
+        r"\bun\s?(sub|subscribe|suscribe|subcribe|subscibe|subsribe|subscrib)\b",
+        True,
+    ),
     ("en", "opt_out", r"\bopt\s*(me\s+)?(out|from)\b", True),
     (
         "en",
@@ -59,6 +109,15 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"\b(dont|don t|do not|never)\s+(text|message|msg|contact|whatsapp|"
         r"write\s+to|spam|send\s+(me\s+)?(any\s+more\s+)?" + _MSG + r")\s+(me|us|this\s+number)?\s*"
         r"(again|anymore|any\s+more|ever|$)",
+        False,
+    ),
+    # "don't send me anything else", "please don't send me any more of these" (ending the reply)
+    (
+        "en",
+        "dont_send_anything",
+        r"\b(dont|don t|do not|never)\s+send\s+(me|us)\s+(anything\s+(else|more)|(any\s+more|"
+        r"anymore|more)\s+of\s+(these|those|them))(?=\s*(please|pls|plz|thanks|thank\s+you|thx|"
+        r"again|ever|ok)?$)",
         False,
     ),
     ("en", "no_more", r"\bno\s+more\s+" + _MSG + r"\b", False),
@@ -69,102 +128,20 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"this|such|more|any\s+more)?\s*" + _MSG + r"\b",
         False,
     ),
-    # Spanish
     (
-        "es",
-        "no_envien",
-        r"\bno\s+(me\s+)?(envien|envies|manden|mandes|escriban|escribas|contacten|"
-        r"contactes|molesten)\s+(mas|" + r"mensajes|promociones|publicidad|nada)\b",
+        "en",
+        "not_on_list",
+        r"\b(dont|don t|do not|no longer)\s+want\s+to\s+be\s+(on|in)\s+(your|ur|this|the|that)\s+"
+        r"(list|mailing\s+list|contact\s+list|broadcast\s+list|broadcast)\b",
         False,
     ),
+    # "who gave you my number?? remove it now": asks where the number came from, then deletes it
     (
-        "es",
-        "dejen_de",
-        r"\b(dejen|deja|dejar|paren)\s+de\s+(enviarme|mandarme|escribirme|"
-        r"contactarme|molestarme|enviar|mandar|escribir)\b",
-        False,
-    ),
-    ("es", "de_baja", r"\b(dar|darme|dame|denme|deme|me\s+den|me\s+des|doy)\s+de\s+baja\b", False),
-    (
-        "es",
-        "borrenme",
-        r"\b(borren|borrenme|borrame|borra|eliminen|elimina|eliminame|eliminenme|"
-        r"quiten|quitenme|quitame|saquen|saquenme|sacame)\b.{0,30}\b(lista|numero|base\s+de\s+datos|"
-        r"contacto)\b",
-        False,
-    ),
-    (
-        "es",
-        "no_quiero",
-        r"\b(no|ya\s+no)\s+quiero\s+(recibir\s+)?(mas\s+)?(mensajes|promociones|"
-        r"publicidad)\b",
-        False,
-    ),
-    # Portuguese
-    (
-        "pt",
-        "pare_de",
-        r"\b(pare|parem|para|parar)\s+de\s+(me\s+)?(mandar|enviar|mandando|enviando|"
-        r"encher)\b",
-        True,
-    ),
-    (
-        "pt",
-        "nao_mande",
-        r"\bnao\s+(me\s+)?(mande|mandem|envie|enviem|manda|mandar|enviar)\s+mais\b",
-        False,
-    ),
-    ("pt", "nao_quero", r"\bnao\s+(quero|desejo)\s+(mais\s+)?receber\b", False),
-    (
-        "pt",
-        "me_tira",
-        r"\b(tira|tire|tirem|tirar|remova|remove|removam|remover|exclua|excluam|"
-        r"excluir|apague|apaguem|retire)\b.{0,25}\b(lista|numero|contato|cadastro)\b",
-        False,
-    ),
-    ("pt", "descadastrar", r"\bdescadastr\w*", False),
-    ("pt", "sair_da_lista", r"\bsair\s+da\s+lista\b", False),
-    # French
-    (
-        "fr",
-        "arretez",
-        r"\bd?arret(ez|e|er)\s+(de\s+)?(m\s*|me\s+|nous\s+)?(envoyer|ecrire|"
-        r"contacter|harceler|spammer|appeler|solliciter)",
-        False,
-    ),
-    ("fr", "desabonner", r"\b(desabonn|desinscri|desinscrip)\w*", False),
-    (
-        "fr",
-        "retirez_moi",
-        r"\b(retirez|supprimez|enlevez|effacez|otez|retire|supprime|enleve)\s+"
-        r"(moi|mon\s+numero|mon\s+contact)\b",
-        False,
-    ),
-    (
-        "fr",
-        "ne_plus",
-        r"\bne\s+(m\s*|me\s+|nous\s+)?(envoyez|ecrivez|contactez|appelez|envoie|"
-        r"ecris|contacte)\s+(plus|jamais)\b",
-        False,
-    ),
-    (
-        "fr",
-        "ne_plus_infinitive",
-        r"\bne\s+plus\s+(m\s*|me\s+|nous\s+)?(envoyer|ecrire|contacter|appeler|solliciter)\b",
-        False,
-    ),
-    (
-        "fr",
-        "ne_veux_plus",
-        r"\bje\s+ne\s+(veux|souhaite|desire)\s+plus\s+(recevoir|etre\s+contacte|"
-        r"de\s+messages|etre\s+sollicite)",
-        False,
-    ),
-    (
-        "fr",
-        "plus_de_messages",
-        r"\bplus\s+de\s+(messages|sms|pub|publicite|promotions)\s+(svp|"
-        r"merci|s\s+il)",
+        "en",
+        "number_origin_delete",
+        r"\b((where|how)\s+(did|d)\s+(you|u|ya)\s+(get|find|obtain)|who\s+gave\s+(you|u))\s+"
+        r"(my|this)\s+(number|contact|details)\b.{0,40}(?<!dont )(?<!not )"
+        r"\b(delete|remove|erase)\b",
         False,
     ),
     # German
@@ -175,12 +152,32 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"newsletter|nachricht)\b.{0,30}\bmehr\b",
         False,
     ),
-    ("de", "abmelden", r"\b(abmelden|austragen|abbestellen)\b", False),
+    # "abmelden" needs "mich" or the list: "mich vom Kurs abmelden" is not about messages.
+    # A bare "Abmelden!" is a SEGMENT_WORDS keyword.
+    (
+        "de",
+        "abmelden",
+        r"\b(mich|uns)\s+((bitte|jetzt|sofort|hier|davon|endlich|gerne?|auch)\s+)*"
+        r"(abmelden|austragen)\b|\b(vom|von|aus)\s+((dem|der|den|ihrem|ihrer|eurem|eurer|"
+        r"diesem|dieser)\s+)?(newsletter|verteiler|verteilerliste|liste|kontaktliste|"
+        r"mailingliste|nachrichten|whatsapp\w*|broadcast\w*|werbung|sms)\b.{0,20}"
+        r"\b(abmelden|austragen)\b|\b(newsletter|nachrichten|werbung|sms|whatsapps?|angebote|"
+        r"mails)\s+((bitte|sofort|jetzt)\s+)*abbestellen\b",
+        False,
+    ),
     (
         "de",
         "entfernen_sie",
         r"\b(nehmen|streichen|loschen|entfernen|nimm|losche|entferne)\b.{0,15}"
         r"\b(mich|meine\s+nummer|meine\s+daten|meinen\s+kontakt)\b",
+        False,
+    ),
+    # "ich will raus aus der Liste"
+    (
+        "de",
+        "raus_aus_liste",
+        r"\braus\s+aus\s+(der|dem|ihrer|eurer|dieser|diesem|ihrem|eurem)\s+(liste|verteiler|"
+        r"verteilerliste|kontaktliste|mailingliste|newsletter)\b",
         False,
     ),
     (
@@ -190,6 +187,15 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"kontaktieren|anrufen|nachrichten)\b",
         False,
     ),
+    # "hört endlich auf mit dem Spam"
+    (
+        "de",
+        "horen_auf_mit",
+        r"\b(horen|hort|hor)\s+(sie\s+|ihr\s+)?((endlich|bitte|jetzt|sofort)\s+)*auf\s+mit\s+"
+        r"((dem|den|der|diesem|diesen|dieser|ihrem|ihren|eurem|euren|eurer|dem\s+ganzen)\s+)?"
+        r"(spam|nachrichten|werbung|sms|whatsapps?|newsletter|angeboten)\b",
+        False,
+    ),
     (
         "de",
         "nicht_mehr",
@@ -197,82 +203,40 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"keine)\b|\bnicht\s+mehr\s+(anschreiben|schreiben|kontaktieren|anrufen)\b",
         False,
     ),
-    # Hindi (Latin script)
-    ("hi", "mat_bhejo", r"\b(mat|mt|na)\s+(bhejo|bhejna|bhejiye|bhej)\b", False),
+    # "Woher haben Sie meine Nummer? Sofort löschen!"
     (
-        "hi",
-        "message_mat_karo",
-        r"\b(message|messages|msg|msgs|sms|promotions?|whatsapp)\b.{0,15}"
-        r"\b(mat|mt|na)\s+(karo|kro|karna|kijiye)\b",
+        "de",
+        "nummer_woher_loschen",
+        r"\bwoher\s+(haben\s+sie|habt\s+ihr|hast\s+du)\s+(meine|die)\s+(nummer|handynummer|"
+        r"telefonnummer|kontaktdaten|daten)\b.{0,40}\b(loschen|losche|loscht|entfernen|"
+        r"entferne|entfernt)\b",
         False,
     ),
-    (
-        "hi",
-        "band_karo",
-        r"\b(messages?|msgs?|promotions?|sms|ye\s+sab)\b.{0,15}\b(band|bnd)\s+"
-        r"(karo|kro|kar\s+do|kardo|kijiye)\b",
-        False,
-    ),
-    (
-        "hi",
-        "list_se_hatao",
-        r"\b(list|group)\s+se\b.{0,20}\b(hata|hatao|hatado|nikalo|nikal\s+do|"
-        r"remove)\b",
-        False,
-    ),
-    ("hi", "number_delete", r"\bnumber\b.{0,15}\b(delete|hatao|hata\s+do)\b", False),
-    # Indonesian
-    (
-        "id",
-        "berhenti_kirim",
-        r"\b(berhenti|stop)\s+(kirim|kirimi|mengirim|ngirim|chat|wa|sms|spam|"
-        r"hubungi|menghubungi)\b",
-        False,
-    ),
-    (
-        "id",
-        "jangan_kirim",
-        r"\bjangan\s+(kirim|kirimi|ngirim|mengirim)\b.{0,20}\b(pesan|promo|chat|"
-        r"wa|lagi|sms|iklan|broadcast)\b",
-        False,
-    ),
-    (
-        "id",
-        "jangan_hubungi",
-        r"\bjangan\s+(chat|nge\s*chat|spam|hubungi|menghubungi|telpon|"
-        r"telepon|wa)\b",
-        False,
-    ),
-    (
-        "id",
-        "hapus_nomor",
-        r"\b(hapus|keluarkan|keluarin|apus)\s+(nomor|nomer|no|saya|aku|kontak)\b",
-        False,
-    ),
-    (
-        "id",
-        "tidak_mau",
-        r"\b(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi\s+)?(terima|menerima|"
-        r"dapat|dapet|dikirimi)\b.{0,25}\b(pesan|promo|promosi|chat|wa|sms)\b",
-        False,
-    ),
+]
+RULES: list[tuple[str, str, str, bool]] = [
+    *_EN_DE,
+    *optout_phrases_romance.RULES,
+    *optout_phrases_asia.RULES,
 ]
 _COMPILED = [(lang, name, re.compile(p), neg) for lang, name, p, neg in RULES]
 _SEGMENT_MAX = 40  # longer sentences are never a bare keyword
 
-# A sentence of the reply that is only one of these (politeness words aside) is an opt-out:
-# "Not interested. STOP", "stop stop stop", "Baja", "berhenti ya kak".
+# A sentence of the reply that is only one of these (politeness words aside, repeats allowed)
+# is an opt-out: "Not interested. STOP", "stop stop stop", "Baja", "berhenti ya kak", "STOPP".
 SEGMENT_WORDS = {
     "stop": "en", "stop all": "en", "unsubscribe": "en", "unsub": "en", "opt out": "en",
     "optout": "en", "baja": "es", "sair": "pt", "descadastrar": "pt", "berhenti": "id",
-    "abmelden": "de", "austragen": "de", "desinscription": "fr", "desabonner": "fr",
-    "arretez": "fr", "arrete": "fr",
+    "abmelden": "de", "austragen": "de", "abbestellen": "de", "stopp": "de",
+    "desinscription": "fr", "desabonner": "fr", "arretez": "fr", "arrete": "fr",
 }  # fmt: skip
 _POLITE = _words(
     "please pls plz kindly now thanks thx thank you svp bitte por favor ya kak ji bhai yaar "
-    "sir merci danke obrigado gracias ok pf"
+    "sir merci danke obrigado obrigada valeu gracias porfa ok pf makasih terimakasih shukriya "
+    "dhanyavad terima kasih"
 )
-_SEGMENTS = re.compile(r"[.!?;,\n]+")
+_SEGMENTS = re.compile(r"([.!?;,\n]+)")  # captured: the separators are kept
+# The stop-sign emoji reads as "stop"; next to it "stop it" is a request, not a "stop it 😂".
+_STOP_SIGN = "\U0001f6d1"
 
 
 _PUNCT = re.compile(r"[^\w\s]|_")
@@ -288,23 +252,42 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", _PUNCT.sub(" ", text)).strip()
 
 
+def _content(part: str) -> list[str]:
+    return [w for w in normalize(part).split() if w not in _POLITE]
+
+
+def _bare_keyword(part: str) -> str | None:
+    if len(part) > _SEGMENT_MAX:
+        return None
+    sign = _STOP_SIGN in part
+    words = _content(part.replace(_STOP_SIGN, " stop "))
+    if sign and set(words) == {"stop", "it"}:
+        return "en:stop"
+    if len(set(words)) == 1:  # "stop stop stop"
+        words = words[:1]
+    lang = SEGMENT_WORDS.get(" ".join(words))
+    return f"{lang}:{''.join(words)}" if lang else None
+
+
 def _segment_match(text: str) -> str | None:
-    for part in _SEGMENTS.split(text[:_MAX_CHARS]):
-        if len(part) > _SEGMENT_MAX:
-            continue
-        words = [w for w in normalize(part).split() if w not in _POLITE]
-        if not words:
-            continue
-        if set(words) == {"stop"}:
-            return "en:stop"
-        lang = SEGMENT_WORDS.get(" ".join(words))
-        if lang:
-            return f"{lang}:{''.join(words)}"
+    parts = _SEGMENTS.split(text[:_MAX_CHARS])  # [sentence, separator, sentence, ...]
+    for i in range(0, len(parts), 2):
+        found = _bare_keyword(parts[i])
+        if found and not (i == 0 and _interjection(parts)):
+            return found
     return None
 
 
-def _negated(norm: str, start: int) -> bool:
-    return _NEG_BEFORE.search(norm[max(0, start - 20) : start]) is not None
+def _interjection(parts: list[str]) -> bool:
+    """A first word cut off by a comma from a sentence that goes on is an interjection: "stop,
+    you had me at 50% off", "arrête, c'est trop beau". ("Stop, please" or "Stop. Not
+    interested" still opt out.)"""
+    return len(parts) > 2 and parts[1].strip() == "," and bool(_content("".join(parts[2:])))
+
+
+def _negated(lang: str, clauses: str, start: int) -> bool:
+    before = _NEG_BEFORE.get(lang)
+    return bool(before and before.search(clauses[max(0, start - _NEG_WINDOW) : start]))
 
 
 def match_phrase(text: str | None) -> str | None:
@@ -315,8 +298,12 @@ def match_phrase(text: str | None) -> str | None:
     if found:
         return f"phrase:{found}"
     norm = normalize(text)
+    # Negatable rules read the clauses, sentence punctuation kept as "|" ("no | dejen de")
+    clauses = " | ".join(normalize(p) for p in _SEGMENTS.split(text[:_MAX_CHARS])[::2])
     for lang, name, pattern, negatable in _COMPILED:
-        for m in pattern.finditer(norm):
-            if not (negatable and _negated(norm, m.start())):
+        if not negatable:
+            if pattern.search(norm):
                 return f"phrase:{lang}:{name}"
+        elif any(not _negated(lang, clauses, m.start()) for m in pattern.finditer(clauses)):
+            return f"phrase:{lang}:{name}"
     return None
