@@ -57,9 +57,9 @@ def seed(messages: int, contacts: int) -> int:
                        'sandbox', 'GREEN', 'TIER_10K', 'active', now(), now()
                 FROM generate_series(1, 6) g;
                 INSERT INTO templates (workspace_id, name, language, category, body, components,
-                    status, created_at, updated_at)
+                    status, quality_score, created_at, updated_at)
                 SELECT 1, 'template_' || g, 'en_US', 'MARKETING', 'Hi {{1}}', '[]', 'APPROVED',
-                       now(), now()
+                       'UNKNOWN', now(), now()
                 FROM generate_series(1, 10) g;
                 """
             )
@@ -80,14 +80,15 @@ def seed(messages: int, contacts: int) -> int:
             text(
                 """
                 INSERT INTO campaigns (workspace_id, sender_id, name, type, status,
-                    message_template, template_id, template_params, metadata, contact_ids,
-                    stop_on_reply, ai_rewrite, stats, started_at, created_at, updated_at)
+                    message_template, template_id, template_params, template_components,
+                    metadata, contact_ids, stop_on_reply, ai_rewrite, rewrite, stats, started_at,
+                    created_at, updated_at)
                 SELECT CASE WHEN g <= 200 THEN 1 ELSE 2 END,
                        CASE WHEN g <= 200 THEN (g % 5) + 1 ELSE 6 END, 'Campaign ' || g,
                        CASE WHEN g % 10 = 0 THEN 'drip' ELSE 'broadcast' END,
                        CASE WHEN g % 20 = 0 THEN 'running' ELSE 'completed' END,
                        'Hi {name}', CASE WHEN g % 4 = 0 AND g <= 200 THEN (g % 10) + 1 END,
-                       '[]', '{}', '[]', true, g % 2 = 0, '{}',
+                       '[]', '{}', '{}', '[]', true, g % 2 = 0, '{}', '{}',
                        now() - interval '90 days', now(), now()
                 FROM generate_series(1, 201) g
                 """
@@ -97,12 +98,13 @@ def seed(messages: int, contacts: int) -> int:
             text(
                 """
                 INSERT INTO messages (workspace_id, contact_id, sender_id, campaign_id,
-                    step_index, direction, type, body, payload, rewritten, status, skip_reason,
+                    step_index, direction, type, body, payload, variant, status, skip_reason,
                     error_code, attempts, queued_at, sent_at, delivered_at, read_at, failed_at,
                     replied_at, needs_review, created_at, updated_at)
                 SELECT 1, (g % :n) + 1, ((g % 200) % 5) + 1, (g % 200) + 1, g / :n,
                        'outbound', 'text', 'Hi', '{}',
-                       CASE g % 3 WHEN 0 THEN true WHEN 1 THEN false END,
+                       -- a third of the texts went out as one of the AI variants
+                       CASE WHEN g % 3 = 0 THEN (g % 4)::smallint END,
                        s.status,
                        CASE WHEN s.status = 'skipped' THEN
                            (ARRAY['outside_service_window','opted_out','quiet_hours'])[g % 3 + 1]
@@ -217,9 +219,11 @@ NAIVE = {
         UNION ALL SELECT 'sender', sender_id::text, count(*) FILTER (WHERE status IN ('sent','delivered','read','failed','unknown')),
                count(*) FILTER (WHERE replied_at IS NOT NULL)
           FROM messages WHERE workspace_id = 1 AND direction = 'outbound' GROUP BY sender_id
-        UNION ALL SELECT 'variant', rewritten::text, count(*) FILTER (WHERE status IN ('sent','delivered','read','failed','unknown')),
-               count(*) FILTER (WHERE replied_at IS NOT NULL)
-          FROM messages WHERE workspace_id = 1 AND direction = 'outbound' GROUP BY rewritten
+        UNION ALL SELECT 'variant', (m.variant IS NOT NULL)::text, count(*) FILTER (WHERE m.status IN ('sent','delivered','read','failed','unknown')),
+               count(*) FILTER (WHERE m.replied_at IS NOT NULL)
+          FROM messages m JOIN campaigns c ON c.id = m.campaign_id
+          WHERE m.workspace_id = 1 AND m.direction = 'outbound' AND m.template_id IS NULL AND c.template_id IS NULL
+          GROUP BY 2
         UNION ALL SELECT 'template', c.template_id::text, count(*), count(m.replied_at)
           FROM messages m JOIN campaigns c ON c.id = m.campaign_id
           WHERE m.workspace_id = 1 AND m.direction = 'outbound' AND c.template_id IS NOT NULL
