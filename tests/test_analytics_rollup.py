@@ -3,24 +3,27 @@
 Hypothesis draws a sequence of real engine operations — messages queued, claimed and recorded
 by the engine's `results.Recorder` (sent, skipped, failed), status webhooks applied by
 `statuses.apply_statuses` (out of order, duplicated, for unknown wamids), replies stored by
-`ingest.ingest_message`, contacts deleted, `cleanup_old_messages`, and rollup refreshes at any
-point. After every refresh the figures the endpoints serve are compared with a count written
-here independently from docs/analytics.md, over the rows in the table plus, for rows deleted
-since, the state they had when a refresh last saw them (history is kept).
+`ingest.ingest_message`, contacts deleted, `cleanup_old_messages`, workspace time-zone changes
+(half- and quarter-hour offsets, DST) and rollup refreshes at any point. After every refresh,
+and after every zone change, the figures the endpoints serve — engagement by local hour and
+weekday included — are compared with a count written here independently from
+docs/analytics.md, over the rows in the table plus, for rows deleted since, the state they had
+when a refresh last saw them (history is kept).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text, update
 
-from app.analytics import service
+from app.analytics import local, performance, service
 from app.analytics.tasks import update_campaign_analytics
 from app.campaigns.models import Campaign
 from app.core.db import get_engine, get_sessionmaker, utcnow
@@ -32,12 +35,19 @@ from app.messaging.models import Message
 from app.outbound import results
 from app.outbound.pipeline import Claimed
 from app.outbound.reconcile import cleanup_old_messages
+from app.workspaces.models import Workspace
 from tests.support.factories import make_contact, make_sender, make_workspace
 from tests.support.services import truncate_all
 
 ACCEPTED = {"sent", "delivered", "read"}
 ATTEMPTED = ACCEPTED | {"failed", "unknown"}
 SKIP_REASONS = ["opted_out", "outside_service_window", "no_consent"]
+# +05:30, +05:45, DST, +10:30/+11 (a 30-minute DST shift), and UTC
+ZONES = ["Asia/Kolkata", "Asia/Kathmandu", "America/New_York", "Australia/Lord_Howe", "UTC"]
+# Reply-time histogram bounds (docs/analytics.md): 1, 5, 15, 30 min, 1, 2, 4, 8, 24, 48 h, 7 days.
+REPLY_BOUNDS = [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800]
+WEEK = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+ENGAGEMENT_DAYS = 2  # events go back 60 hours: many fall on the window's first day
 
 ops = st.lists(
     st.one_of(
@@ -60,6 +70,7 @@ ops = st.lists(
         st.tuples(
             st.just("refresh"),
         ),
+        st.tuples(st.just("zone"), st.integers(0, 1), st.integers(0, len(ZONES) - 1)),
     ),
     min_size=5,
     max_size=40,
@@ -73,6 +84,10 @@ class World:
         truncate_all(get_engine())
         self.db = get_sessionmaker()()
         self.ws = [make_workspace(self.db, "A").id, make_workspace(self.db, "B").id]
+        for ws, zone in zip(self.ws, ZONES, strict=False):
+            self.db.get(Workspace, ws).timezone = zone
+        self.db.commit()
+        self.built: dict[int, str] = {}  # zone of each workspace at the last refresh
         self.senders = [make_sender(self.db, ws, f"pn-{ws}") for ws in self.ws]
         self.campaigns = []
         for ws, sender in zip(self.ws, self.senders, strict=True):
@@ -236,14 +251,88 @@ class World:
         cleanup_old_messages(now=utcnow() + timedelta(days=400))
         self.db.expire_all()
 
+    def zone(self, idx: int, zone: int) -> None:
+        """Move a workspace to another zone (the API's service). Until the next refresh the
+        local-time rollup is in the old zone: engagement must come out right all the same."""
+        from app.workspaces.service import update_workspace
+
+        ws = self.ws[idx]
+        update_workspace(db=self.db, workspace_id=ws, timezone=ZONES[zone])
+        self.db.commit()
+        # The local rows serve only the zone the last refresh built them in; any other is
+        # read from the quarter-hours.
+        assert (self.local_rows(ws) is None) == (self.built.get(ws) != ZONES[zone])
+        self.check_engagement(list(self.seen.values()), ws)
+
+    def local_rows(self, ws: int) -> Any:
+        tz = ZoneInfo(self.db.get(Workspace, ws).timezone)
+        today = utcnow().astimezone(tz).date()
+        return local.engagement_counts(
+            db=self.db, workspace_id=ws, zone=tz.key, first_day=today, last_day=today
+        )
+
     def refresh(self) -> None:
         update_campaign_analytics()
+        self.db.expire_all()
+        self.built = {ws: self.db.get(Workspace, ws).timezone for ws in self.ws}
         rows = self.db.execute(text("SELECT * FROM messages")).mappings().all()
         present = {r["id"]: dict(r) for r in rows}
         # Deleted since the last refresh: they count as they were then (history is kept).
         expected = {**{i: r for i, r in self.seen.items() if i not in present}, **present}
         self.seen = expected
         self.check(list(expected.values()))
+        for ws in self.ws:
+            assert self.local_rows(ws) is not None  # served from the local-time rollup
+            self.check_engagement(list(expected.values()), ws)
+
+    def check_engagement(self, rows: list[dict[str, Any]], ws: int) -> None:
+        """Engagement of the last ENGAGEMENT_DAYS local days, counted from the rows."""
+        self.db.expire_all()
+        tz = ZoneInfo(self.db.get(Workspace, ws).timezone)
+        now = utcnow()
+        got = performance.engagement(db=self.db, workspace_id=ws, days=ENGAGEMENT_DAYS, now=now)
+        last = now.astimezone(tz).date()
+        first = last - timedelta(days=ENGAGEMENT_DAYS - 1)
+
+        def at(t: datetime | None) -> datetime | None:
+            local_t = t.astimezone(tz) if t is not None else None
+            return local_t if local_t is not None and first <= local_t.date() <= last else None
+
+        out = [r for r in rows if r["workspace_id"] == ws and r["direction"] == "outbound"]
+        replies = [(r, at(r["replied_at"])) for r in out if r["replied_at"]]
+        replies = [(r, t) for r, t in replies if t is not None and r["status"] in ATTEMPTED]
+        reads = [
+            at(r["read_at"] or r["sent_at"] or r["created_at"])
+            for r in out
+            if r["status"] == "read"
+        ]
+        reads = [t for t in reads if t is not None]
+        sent = [(r, at(r["sent_at"] or r["created_at"])) for r in out if r["status"] in ACCEPTED]
+        sent = [(r, t) for r, t in sent if t is not None]
+
+        assert got["timezone"] == tz.key
+        by_hour = Counter(t.hour for _, t in replies)
+        assert got["replies_by_hour"] == [by_hour[h] for h in range(24)]
+        by_day = Counter(WEEK[t.isoweekday() - 1] for _, t in replies)
+        assert got["replies_by_weekday"] == {d: by_day[d] for d in WEEK}
+        read_hour = Counter(t.hour for t in reads)
+        assert got["reads_by_hour"] == [read_hour[h] for h in range(24)]
+        read_day = Counter(WEEK[t.isoweekday() - 1] for t in reads)
+        assert got["reads_by_weekday"] == {d: read_day[d] for d in WEEK}
+        sends = Counter(t.hour for _, t in sent)
+        answered = Counter(t.hour for r, t in sent if r["replied_at"])
+        assert [(h["sent"], h["replied"]) for h in got["sending_hours"]] == [
+            (sends[h], answered[h]) for h in range(24)
+        ]
+        waits = [
+            max(0.0, (r["replied_at"] - (r["sent_at"] or r["created_at"])).total_seconds())
+            for r, _ in replies
+        ]
+        want: dict[str, Any] = {"replies_timed": len(waits)}
+        for p in (50, 90, 95):
+            within = [b for b in REPLY_BOUNDS if sum(w <= b for w in waits) >= len(waits) * p / 100]
+            want[f"p{p}_within_seconds"] = within[0] if waits and within else None
+        assert got["reply_time"] == want
 
     # --- the independent count -------------------------------------------------------------
     def check(self, rows: list[dict[str, Any]]) -> None:
@@ -276,9 +365,10 @@ class World:
 
             series = service.timeline(db=self.db, workspace_id=ws, days=6)
             days = {p["date"]: p for p in series}
+            tz = ZoneInfo(self.db.get(Workspace, ws).timezone)  # the workspace's days
 
-            def per_day(items: list[Any]) -> Counter[str]:
-                return Counter(t.date().isoformat() for t in items if t is not None)
+            def per_day(items: list[Any], tz: ZoneInfo = tz) -> Counter[str]:
+                return Counter(t.astimezone(tz).date().isoformat() for t in items if t is not None)
 
             sent = per_day(
                 [r["sent_at"] or r["created_at"] for r in out if r["status"] in ACCEPTED]

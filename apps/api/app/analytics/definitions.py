@@ -33,6 +33,10 @@ REPLY_BUCKETS: tuple[int, ...] = (
     604800,
 )
 REPLY_MEASURES = (*(f"rt:{b}" for b in REPLY_BUCKETS), "rt:inf")
+# The slot measures engagement reads, also kept in workspace-local time (app.analytics.local):
+# these per local day and hour, the reply-time histogram per local day.
+LOCAL_HOUR_MEASURES = ("read", "replied", "sent", "cohort_replied")
+LOCAL_DAY_MEASURES = REPLY_MEASURES
 # The outcome of an outbound row; exactly one applies.
 ACCEPTED = frozenset({S.SENT, S.DELIVERED, S.READ})  # WhatsApp took it and did not fail it
 ATTEMPTED = frozenset({*ACCEPTED, S.FAILED, S.UNKNOWN})

@@ -4,6 +4,9 @@ The rollups are maintained by `update_campaign_analytics` (app.analytics.rollup)
 last counted state is kept in `analytics_message_facts`, and a refresh adds to the counters the
 difference between a changed message's new contribution and its previous one. A deleted message
 (retention cleanup, a deleted contact) keeps what it last contributed, so history never changes.
+Engagement's measures are also kept in workspace-local time (`LocalHourCounter`,
+`LocalDayCounter`; app.analytics.local), derived from the quarter-hour counters in the
+workspace's zone.
 """
 
 from __future__ import annotations
@@ -11,7 +14,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, IdMixin, IdType, utcnow
@@ -50,6 +62,50 @@ class AnalyticsCounter(Base):
     measure: Mapped[str] = mapped_column(String(48), primary_key=True)
     slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class LocalHourCounter(Base):
+    """Engagement's by-hour measures (definitions.LOCAL_HOUR_MEASURES) per local day and hour
+    of the zone in `LocalZone.zone`: the sum of the `slot` counters whose quarter-hour falls in
+    that local hour. A 30-day engagement read is 30 × 24 rows per measure instead of 30 × 96
+    slots, and needs no per-request mapping of slots to local hours."""
+
+    __tablename__ = "analytics_local_hours"
+
+    workspace_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    measure: Mapped[str] = mapped_column(String(48), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class LocalDayCounter(Base):
+    """The reply-time histogram (definitions.LOCAL_DAY_MEASURES) per local day, same zone:
+    engagement sums it over the window, so hours would only multiply the rows it reads."""
+
+    __tablename__ = "analytics_local_days"
+
+    workspace_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    measure: Mapped[str] = mapped_column(String(48), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class LocalZone(Base):
+    """The zone a workspace's `LocalHourCounter` and `LocalDayCounter` rows are in. When it
+    differs from the workspace's `timezone` (the zone was changed) readers use the quarter-hour
+    counters and the next refresh rebuilds the local rows from them."""
+
+    __tablename__ = "analytics_local_zones"
+
+    workspace_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    zone: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 class MessageFact(Base):

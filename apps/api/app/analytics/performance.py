@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.ai.models import RiskAssessment
-from app.analytics.definitions import REPLY_MEASURES
+from app.analytics import local
+from app.analytics.definitions import LOCAL_HOUR_MEASURES, REPLY_MEASURES
 from app.analytics.service import (
     RANKING_MEASURES,
     by_local,
@@ -52,34 +54,50 @@ def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
     return round(100 * max(0.0, centre - half), 2), round(100 * min(1.0, centre + half), 2)
 
 
-def engagement(
-    *, db: Session, workspace_id: int, days: int = 30, now: datetime | None = None
-) -> dict[str, Any]:
-    """Reply-time percentiles, reads and replies by local hour and weekday, and the sending
-    hours whose messages were answered most (by when they were sent), over the last N days."""
-    now = now or utcnow()
-    tz = zone_of(db=db, workspace_id=workspace_id)
-    last = now.astimezone(tz).date()
-    first, _ = day_slots(last - timedelta(days=days - 1), tz)
-    _, end = day_slots(last, tz)
-    wanted = ("read", "replied", "sent", "cohort_replied")
+def _from_slots(
+    db: Session, workspace_id: int, tz: ZoneInfo, first_day: date, last_day: date
+) -> tuple[dict[Any, Counter[str]], Counter[str]]:
+    """What app.analytics.local keeps, counted from the quarter-hour counters instead: used
+    between a time-zone change and the refresh that rebuilds the local rows."""
+    first, _ = day_slots(first_day, tz)
+    _, end = day_slots(last_day, tz)
     grid = by_local(
         db=db,
         workspace_id=workspace_id,
         first=first,
         end=end,
-        measures=wanted,
+        measures=LOCAL_HOUR_MEASURES,
         tz=tz,
         part="hour_dow",
+    )
+    overall = slot_sum(
+        db=db, workspace_id=workspace_id, first=first, end=end, measures=REPLY_MEASURES
+    )
+    return grid, overall
+
+
+def engagement(
+    *, db: Session, workspace_id: int, days: int = 30, now: datetime | None = None
+) -> dict[str, Any]:
+    """Reply-time percentiles, reads and replies by local hour and weekday, and the sending
+    hours whose messages were answered most (by when they were sent), over the last N local
+    days: from the local-time rollup, or the quarter-hour counters while it is being rebuilt
+    for a new zone (both exact; app.analytics.local)."""
+    now = now or utcnow()
+    tz = zone_of(db=db, workspace_id=workspace_id)
+    last = now.astimezone(tz).date()
+    first_day = last - timedelta(days=days - 1)
+    counts = local.engagement_counts(
+        db=db, workspace_id=workspace_id, zone=tz.key, first_day=first_day, last_day=last
+    )
+    grid, overall = (
+        counts if counts is not None else _from_slots(db, workspace_id, tz, first_day, last)
     )
     by_hour = {h: Counter() for h in range(24)}
     by_dow = {d: Counter() for d in range(1, 8)}
     for (dow, hour), c in grid.items():
         by_hour[hour].update(c)
         by_dow[dow].update(c)
-    overall = slot_sum(
-        db=db, workspace_id=workspace_id, first=first, end=end, measures=REPLY_MEASURES
-    )
     min_sample = settings.ANALYTICS_MIN_SAMPLE
     hours = []
     for hour in range(24):

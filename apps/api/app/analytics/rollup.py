@@ -10,7 +10,9 @@ A refresh (run by `update_campaign_analytics`):
 3. for each row whose state differs from its fact, adds `definitions.delta(fact, state)` to the
    counters and stores the new fact. Re-reading an unchanged row adds nothing, so the overlap
    costs time, never correctness;
-4. moves the watermark to the time the read started.
+4. folds the same differences into engagement's local-time rollup (app.analytics.local),
+   rebuilding it for a workspace whose time zone changed;
+5. moves the watermark to the time the read started.
 
 A message that is deleted (retention cleanup, a deleted contact) is simply never read again:
 its fact and its counts stay, which is why `cleanup_old_messages` never changes history.
@@ -26,7 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     BigInteger,
     Integer,
@@ -37,11 +38,12 @@ from sqlalchemy import (
     delete,
     func,
     select,
-    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
+from app.analytics import local
+from app.analytics.bulk import upsert
 from app.analytics.definitions import (
     FACT_FIELDS,
     SLOT_SECONDS,
@@ -71,6 +73,7 @@ class RefreshReport:
     read: int = 0
     changed: int = 0
     cells: int = 0
+    rebuilt: int = 0  # workspaces whose local-time rollup was rebuilt (zone changed, full)
     seconds: float = 0.0
     watermark: datetime | None = None
 
@@ -186,44 +189,9 @@ def _chunks(db: Session, *, full: bool, since: datetime | None) -> Iterator[list
         yield _read(db, match, 0)
 
 
-def _upsert(
-    db: Session,
-    table: Any,
-    rows: list[dict[str, Any]],
-    keys: list[str],
-    update: str,
-    *,
-    add: bool = False,
-) -> None:
-    """Insert-or-update many rows. PostgreSQL: one INSERT … SELECT FROM
-    json_populate_recordset(one JSON parameter) per 5,000 rows — nothing compiled or quoted
-    per row; elsewhere an executemany. `update` is the conflict's SET clause over `excluded`."""
-    if not rows:
-        return
-    conn = db.connection()
-    t = table.__table__
-    if conn.dialect.name == "postgresql":
-        cols = ", ".join(rows[0])
-        stmt = text(
-            f"INSERT INTO {t.name} ({cols}) SELECT {cols} FROM "
-            f"json_populate_recordset(NULL::{t.name}, CAST(:rows AS json)) "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}"
-        )
-        for start in range(0, len(rows), 5000):
-            conn.execute(stmt, {"rows": orjson.dumps(rows[start : start + 5000]).decode()})
-        return
-    ins = dialect_insert(db)(table)
-    set_ = {
-        c: (table.value + ins.excluded.value) if add and c == "value" else getattr(ins.excluded, c)
-        for c in rows[0]
-        if c not in keys
-    }
-    conn.execute(ins.on_conflict_do_update(index_elements=keys, set_=set_), rows)
-
-
 def _write_facts(db: Session, facts: list[tuple[int, Fact]]) -> None:
     rows = [{"message_id": mid, **{n: getattr(f, n) for n in FACT_FIELDS}} for mid, f in facts]
-    _upsert(
+    upsert(
         db, MessageFact, rows, ["message_id"], ", ".join(f"{n} = EXCLUDED.{n}" for n in FACT_FIELDS)
     )
 
@@ -234,7 +202,7 @@ def _apply(db: Session, cells: Counter[Cell]) -> int:
         for (ws, s, k, slot, m), v in sorted(cells.items())
         if v
     ]
-    _upsert(
+    upsert(
         db,
         AnalyticsCounter,
         rows,
@@ -262,7 +230,7 @@ def _count_contacts(db: Session) -> None:
             .group_by(Workspace.id)
         )
     ]
-    _upsert(
+    upsert(
         db,
         AnalyticsCounter,
         rows,
@@ -330,6 +298,8 @@ def refresh(
         _write_facts(db, changed)
         report.changed += len(changed)
     report.cells = _apply(db, cells)
+    # engagement's rollup in local time; `full` also rebuilds it from the counters
+    report.rebuilt = local.update(db=db, cells=cells, rebuild_all=full)
     _count_contacts(db)
     state.watermark = started
     state.refreshed_at = utcnow()

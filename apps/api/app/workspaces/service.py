@@ -37,8 +37,9 @@ def get_workspace(*, db: Session, workspace_id: int) -> Workspace:
 def update_workspace(
     *, db: Session, workspace_id: int, name: str | None = None, timezone: str | None = None
 ) -> Workspace:
-    """Rename or move the workspace to another time zone (analytics days follow at once: the
-    rollups are kept in UTC quarter-hours, so no figure needs recomputing)."""
+    """Rename or move the workspace to another time zone. Analytics days follow at once: the
+    rollups are kept in UTC quarter-hours; engagement's local-time rollup notices the new zone
+    and is rebuilt by the next refresh (docs/analytics.md)."""
     workspace = get_workspace(db=db, workspace_id=workspace_id)
     if name is not None:
         workspace.name = name

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 10:30:22.240213
+Create Date: 2026-12-01 11:58:38.724227
 """
 from collections.abc import Sequence
 
@@ -68,6 +68,29 @@ def upgrade() -> None:
     sa.Column('value', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_analytics_counters_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('workspace_id', 'scope', 'key', 'measure', 'slot', name=op.f('pk_analytics_counters'))
+    )
+    op.create_table('analytics_local_days',
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('measure', sa.String(length=48), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_analytics_local_days_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('workspace_id', 'measure', 'day', name=op.f('pk_analytics_local_days'))
+    )
+    op.create_table('analytics_local_hours',
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('measure', sa.String(length=48), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('hour', sa.SmallInteger(), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_analytics_local_hours_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('workspace_id', 'measure', 'day', 'hour', name=op.f('pk_analytics_local_hours'))
+    )
+    op.create_table('analytics_local_zones',
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('zone', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_analytics_local_zones_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('workspace_id', name=op.f('pk_analytics_local_zones'))
     )
     op.create_table('api_keys',
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -505,6 +528,9 @@ def downgrade() -> None:
     op.drop_table('auto_response_rules')
     op.drop_index(op.f('ix_api_keys_workspace_id'), table_name='api_keys')
     op.drop_table('api_keys')
+    op.drop_table('analytics_local_zones')
+    op.drop_table('analytics_local_hours')
+    op.drop_table('analytics_local_days')
     op.drop_table('analytics_counters')
     op.drop_table('workspaces')
     op.drop_table('analytics_state')
