@@ -221,5 +221,9 @@ def test_a_model_trained_with_other_features_is_not_used(db, workspace, monkeypa
     db.commit()
     assert service.load_model(db=db, workspace_id=workspace.id) is not None
     service._cache.clear()
+    assert service.status(db=db, workspace_id=workspace.id).needs_retraining is False
+    service._cache.clear()
     monkeypatch.setattr(intents, "CONCEPTS_DIGEST", "another-lexicon")
     assert service.load_model(db=db, workspace_id=workspace.id) is None
+    status = service.status(db=db, workspace_id=workspace.id)
+    assert status.has_custom_model and status.needs_retraining

@@ -164,3 +164,24 @@ def test_models_trained_on_the_same_texts_share_one_vectorisation(model):
     assert not model.shares_features(IntentModel.train(TEXTS[:12], LABELS[:12]))
     vector = model.vectorize("how much is it?")
     assert np.allclose(other.proba_vec(vector), other.proba_one("how much is it?"))
+
+
+def test_concurrent_first_use_builds_the_analyzers_once(monkeypatch):
+    """Several requests classifying at once right after start must not each add analyzers
+    (that broke every later analysis and training in the process)."""
+    import threading
+
+    monkeypatch.setattr(intents, "_ANALYZERS", [])
+    barrier = threading.Barrier(8)
+    results = []
+
+    def first_use() -> None:
+        barrier.wait()
+        results.append(len(intents.analyze("berapa harganya kak")))
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [2] * 8 and len(intents._ANALYZERS) == 2

@@ -117,7 +117,6 @@ NOT_OPT_OUTS = [
     "I don't want to stop receiving your promos",
     "please stop by the store, I get 3 a day there",
     "don't send me anything else until I pay",
-    "stop, you had me at free shipping",
     "Stop it! 😂",
     "Kann ich mich für den Kurs abmelden?",
     "Ich möchte mich vom Yoga am Freitag abmelden",
@@ -129,7 +128,6 @@ NOT_OPT_OUTS = [
     "não quero parar de receber as promoções",
     "cancela o envio do meu pedido",
     "je préfère ne plus recevoir le colis au relais",
-    "arrête, tu me fais rire",
     "jangan berhenti kirim promo ya",
     "gak usah kirim dulu kak",
     "mera number kahan se mila? bahut accha offer hai",
@@ -181,6 +179,58 @@ def test_configured_keywords_follow_the_setting(monkeypatch):
 
 
 # Train opt-outs the rules leave to the model (and so to human review), on purpose:
+# A review's cases: a leading "STOP," followed by a reason is an opt-out in every language (the
+# legal cost of missing it outweighs "stop, you had me at 50% off"), and negated or
+# order/app-related forms are not.
+REVIEW_OPT_OUTS = [
+    "Stop, not interested",
+    "STOP, wrong number",
+    "Stop, who is this?",
+    "Stop, please. Not interested",
+    "Baja, no me interesa",
+    "Berhenti, saya tidak mau",
+    "Arrête, je ne suis pas intéressé",
+]
+REVIEW_NOT_OPT_OUTS = [
+    "who gave you my number? don't remove it",
+    "how did you get my details? I didn't delete the app",
+    "¿De dónde sacaron mi número? No lo borren, quiero seguir",
+    "De onde vocês tiraram meu número? Não apaguem, quero continuar",
+    "De onde vocês tiraram meu número? não precisa apagar",
+    "Où avez-vous eu mon numéro ? Ne le supprimez pas",
+    "I can't stop buying, too many good offers lol",
+    "The bus doesn't stop here, there are too many roadworks",
+    "cancel the alerts for order 1234, I already got it",
+    "can you cancel the notifications for my delivery",
+    "how do I stop getting notifications on my laptop",
+    "stop the alerts for order 55 it arrived",
+    "I no longer want to be on the list for the red shoes, give me the blue",
+    "ga usah kirim ulang lagi kak, sudah diterima",
+    "gak usah kirim invoice lagi",
+    "ya no me llamen al fijo, llamen al celular",
+    "Basta de mensajes de error en la app",
+    "cancelar as notificações do pedido 123",
+    "cancela o envio das mensagens de confirmação do pedido?",
+    "ne plus recevoir les notifications de livraison ?",
+]
+
+
+@pytest.mark.parametrize("text", REVIEW_OPT_OUTS)
+def test_leading_stop_with_a_reason_opts_out(text):
+    assert match_opt_out(text, sentences=True) is not None
+
+
+@pytest.mark.parametrize("text", REVIEW_NOT_OPT_OUTS)
+def test_negated_or_transactional_forms_do_not(text):
+    assert match_opt_out(text, sentences=True) is None
+
+
+# Training replies the rules decide differently from their label, on purpose.
+KNOWN_FALSE_POSITIVES = [
+    # a leading "stop," / "arrête," is always honoured (see REVIEW_OPT_OUTS)
+    "stop, you had me at 50% off 😂 sign me up",
+    "arrête, c'est trop beau, je prends !",
+]
 KNOWN_MISSES = [
     "stahp pls omg",  # a meme spelling, mostly playful ("stahp it 😂"), with an interjection
 ]
@@ -192,7 +242,7 @@ def test_every_train_split_opt_out_matches_and_nothing_else():
     rows = [json.loads(line) for line in (DATA / "train.jsonl").read_text().splitlines()]
     missed = [r["text"] for r in rows if r["intent"] == "opt_out" and not _match(r)]
     false = [r["text"] for r in rows if r["intent"] != "opt_out" and _match(r)]
-    assert missed == KNOWN_MISSES and false == []
+    assert missed == KNOWN_MISSES and false == KNOWN_FALSE_POSITIVES
 
 
 def _match(row: dict) -> bool:

@@ -8,8 +8,9 @@ Portuguese, French, German, Hindi in Latin script and Indonesian to one concept 
 labelled data like any other word. Nothing is decided here. Grouped cross-validation on the train
 split (`python -m bench.cv_intents`) chose to keep it.
 
-Words are written as `normalize_text()` leaves them: lower case, accents stripped. Two-word
-entries match adjacent words.
+Words are written as `normalize_text()` leaves them: lower case, accents stripped. CONCEPTS
+holds single words only (a phrase's words would each become the concept: "rendez vous" would
+tag every "vous"); meanings that need two words are in _PAIRS and match adjacent words.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 import unicodedata
 
 CONCEPTS: dict[str, str] = {
-    "price": """price prices pricing cost costs rate rates fee fees charges how much budget
+    "price": """price prices pricing cost costs rate rates fee fees charges budget
         cheap expensive quote precio precios cuanto cuesta cuestan vale valen costo tarifa caro
         barato preco quanto custa custam valor caro barata prix combien coute coutent tarif cher
         preis preise kostet kosten teuer billig kitna kitne kitni daam rate kimat keemat sasta
@@ -31,7 +32,7 @@ CONCEPTS: dict[str, str] = {
         pagamento parcelas boleto pix payer paiement facture zahlen zahlung rechnung raten
         paisa paise payment bayar pembayaran cicilan transfer""",
     "want": """interested interest want wanna keen love like sign buy book order take
-        interesado interesada quiero queremos me interesa comprar reservar interessado
+        interesado interesada quiero queremos interesa comprar reservar interessado
         interessada quero queria comprar interesse interesse interessee veux voudrais acheter
         reserver interessiert mochte will kaufen buchen chahiye chahta chahti lena lunga
         kharidna mau minat tertarik pengen ingin beli pesan""",
@@ -44,39 +45,37 @@ CONCEPTS: dict[str, str] = {
         tampoco jamais pas non ni nicht kein keine nein nie tidak gak ga nggak enggak ndak
         bukan jangan belum""",
     "later": """later next month week year maybe someday tomorrow soon now busy luego despues
-        mes semana quizas quiza manana ahora depois mes semana talvez amanha agora plus tard
-        mois semaine peut etre demain maintenant spater monat woche vielleicht morgen jetzt baad
+        mes semana quizas quiza manana ahora depois mes semana talvez amanha agora tard
+        mois semaine demain maintenant spater monat woche vielleicht morgen jetzt baad
         mahine hafte shayad kal abhi nanti bulan minggu mungkin besok sekarang sibuk""",
     "meet": """call meeting meet visit demo appointment zoom showroom store shop office
         llamar llamada llamame cita reunion visita tienda ligar ligacao reuniao visita loja
-        appel appeler rendez vous rdv visite magasin anrufen anruf termin treffen besuch laden
+        appel appeler rdv visite magasin anrufen anruf termin treffen besuch laden
         baat call milte milna milo aana aata dukaan telepon telpon ketemu janji kunjungi toko
         datang""",
     "when": """when time day today tonight morning afternoon evening hour cuando hora dia hoy
-        tarde quando hora dia hoje tarde quand heure jour aujourd hui soir wann uhr tag heute
-        abend kab time din aaj shaam kapan jam hari hari ini sore malam""",
+        tarde quando hora dia hoje tarde quand heure jour aujourd soir wann uhr tag heute
+        abend kab din aaj shaam kapan jam hari sore malam""",
     "wrong": """wrong mistake mistaken wrong number equivocado equivocada error errado errada
         engano mauvais erreur trompe falsch irrtum verwahlt galat galti salah keliru nyasar""",
-    "who": """who whos know don't know quien quienes conozco conheco quem conheço qui
+    "who": """who whos know quien quienes conozco conheco quem conheço qui
         connais wer kenne kaun jaanta jaanti pehchan siapa kenal""",
-    "already": """already ya already have bought purchased customer member client ja comprei
-        cliente ya compre deja achete deja client schon bereits gekauft kunde pehle se le
-        liya kharid liya sudah udah beli pelanggan member""",
+    "already": """already bought purchased customer member client comprei cliente compre
+        achete schon bereits gekauft kunde pehle kharida sudah udah pelanggan""",
     "away": """away vacation holiday holidays office leave absent unavailable auto
         automatic vacaciones ausente fuera oficina ferias ausente escritorio conges absent
         bureau urlaub abwesend buro chutti chhutti bahar cuti libur kantor otomatis""",
     "problem": """broken late refund damaged worst terrible bad problem issue complaint
-        disappointed scam never arrived roto reembolso retraso atrasado problema queja malo
+        disappointed scam roto reembolso retraso atrasado problema queja malo
         pessimo quebrado atraso reclamacao ruim casse remboursement retard probleme plainte
         nul kaputt erstattung verspatet problem beschwerde schlecht kharab bekaar dhoka
         problem rusak telat terlambat masalah kecewa jelek penipu""",
     "stop": """stop unsubscribe remove delete block spam messages message texts baja parar
-        deja eliminar borrar mensajes sair pare remover parem mensagens arreter stop
-        desabonner supprimer messages aufhoren abmelden loschen nachrichten band bhejna band
-        hatao mat bhejo berhenti stop hapus keluar pesan""",
+        eliminar borrar mensajes sair pare remover parem mensagens arreter desabonner
+        supprimer aufhoren abmelden loschen nachrichten band hatao berhenti hapus keluar""",
     "ask": """how what where which does do can could is are como que donde cual cuales
-        puedo tienen hay onde qual quais posso tem voces comment quoi ou quel quelle est ce
-        peut avez wie was wo welche welcher kann haben gibt kaise kya kahan kaun sa kaunsa
+        puedo tienen hay onde qual quais posso tem voces comment quoi ou quel quelle peut
+        avez wie was wo welche welcher kann haben gibt kaise kya kahan kaunsa
         milega hai kah bagaimana gimana apa dimana mana bisa ada kah""",
     "deliver": """delivery deliver shipping ship arrive arrives courier tracking envio entrega
         llega enviar envian entrega frete chega enviam rastreio livraison livrer expedition
@@ -89,10 +88,10 @@ CONCEPTS: dict[str, str] = {
         tersedia garansi""",
     "thanks": """thanks thank thx ty gracias obrigado obrigada valeu merci danke dhanyavad
         shukriya thanks terima kasih makasih""",
-    "greet": """hi hello hey good morning hola buenos buenas oi ola bom dia bonjour salut
-        hallo guten namaste halo pagi selamat""",
-    "yes": """yes yeah yep yup sure ok okay definitely absolutely si claro vale sim claro
-        beleza oui bien sur d accord ja klar genau haan ha ji theek thik iya ya boleh oke siap""",
+    "greet": """hi hello hey morning hola buenos buenas oi ola bonjour salut hallo guten
+        namaste halo pagi selamat""",
+    "yes": """yes yeah yep yup sure ok okay definitely absolutely si claro vale sim
+        beleza oui accord ja klar genau haan ha ji theek thik iya ya boleh oke siap""",
 }
 
 _WORD = re.compile(r"\w+")
@@ -130,7 +129,11 @@ _PAIRS: tuple[tuple[str, str], ...] = (
     ("already", "already have"), ("already", "ya tengo"), ("already", "ja tenho"),
     ("already", "ja comprei"), ("already", "deja achete"), ("already", "schon gekauft"),
     ("already", "le liya"), ("already", "sudah beli"), ("stop", "no more"),
-    ("stop", "ne plus"), ("stop", "nao quero"), ("thanks", "terima kasih"),
+    ("stop", "ne plus"), ("stop", "nao quero"), ("stop", "mat bhejo"), ("stop", "mat bhejna"),
+    ("meet", "rendez vous"), ("when", "hari ini"), ("later", "plus tard"),
+    ("later", "peut etre"), ("want", "me interesa"), ("already", "kharid liya"),
+    ("already", "ya compre"), ("already", "ja tenho"), ("yes", "bien sur"),
+    ("yes", "d accord"), ("greet", "good morning"), ("greet", "bom dia"),
 )  # fmt: skip
 _WORDS, _BIGRAMS = _index()
 DIGEST = hashlib.sha256(repr((sorted(CONCEPTS.items()), _PAIRS)).encode()).hexdigest()[:16]

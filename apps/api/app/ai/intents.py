@@ -101,22 +101,30 @@ def analyze(text: str) -> Analyzed:
 
 
 _ANALYZERS: list[Callable[[str], list[str]]] = []
+_ANALYZERS_LOCK = threading.Lock()
 
 
 def _analyzers() -> list[Callable[[str], list[str]]]:
-    """(words + cross-lingual concept tokens, character n-grams), scikit-learn's analyzers."""
+    """(words + cross-lingual concept tokens, character n-grams), scikit-learn's analyzers.
+    Built once under a lock and published whole: concurrent first calls must not each append."""
     if not _ANALYZERS:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        word = TfidfVectorizer(**WORD_PARAMS).build_analyzer()
-
-        def words_and_concepts(doc: str) -> list[str]:
-            terms = word(doc)
-            terms.extend(concept_tokens(doc))
-            return terms
-
-        _ANALYZERS.extend([words_and_concepts, TfidfVectorizer(**CHAR_PARAMS).build_analyzer()])
+        with _ANALYZERS_LOCK:
+            if not _ANALYZERS:
+                _ANALYZERS[:] = _build_analyzers()
     return _ANALYZERS
+
+
+def _build_analyzers() -> list[Callable[[str], list[str]]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    word = TfidfVectorizer(**WORD_PARAMS).build_analyzer()
+
+    def words_and_concepts(doc: str) -> list[str]:
+        terms = word(doc)
+        terms.extend(concept_tokens(doc))
+        return terms
+
+    return [words_and_concepts, TfidfVectorizer(**CHAR_PARAMS).build_analyzer()]
 
 
 def _vectorizers() -> list[Any]:

@@ -29,12 +29,16 @@ def _words(text: str) -> frozenset[str]:
 
 _MAX_CHARS = 2000  # a reply longer than this is scanned on its first 2,000 characters
 
+# "alerts"/"notifications" count only as "these/your/whatsapp alerts": they are often an
+# order's or an app's ("stop the alerts for order 55", "cancel notifications for the old card").
+_ALERTS = r"(?:(?<=these )|(?<=those )|(?<=your )|(?<=ur )|(?<=whatsapp ))(alerts|notifications)"
 _MSG = (
-    r"(messages?|msgs?|texts?|sms|whatsapps?|promotions?|promos?|offers?|spam|ads|alerts|"
-    r"notifications|broadcasts)"
+    r"(messages?|msgs?|texts?|sms|whatsapps?|promotions?|promos?|offers?|spam|ads|broadcasts|"
+    + _ALERTS
+    + ")"
 )
 # What "cancel" may apply to: messages only ("cancel the offer" or "cancel my order" is a sale).
-_CANCELLABLE = r"(messages|msgs|texts|sms|whatsapps|alerts|notifications|broadcasts|newsletters?)"
+_CANCELLABLE = r"(messages|msgs|texts|sms|whatsapps|broadcasts|newsletters?|" + _ALERTS + ")"
 # A negatable rule is cancelled by its language's "don't" right before it, in the same clause:
 # "don't remove me", "you don't have to remove me", "no dejen de mandar", "jangan berhenti kirim"
 # ("no, dejen de mandarme" is not negated: the comma ends the clause).
@@ -91,7 +95,8 @@ _EN_DE: list[tuple[str, str, str, bool]] = [
     (
         "en",
         "stop_too_many",
-        r"\bstop\b(?!\s+(by|in|at|over))\W.{0,40}\b(too\s+many|so\s+many|(\d+|two|three|four|"
+        r"(^|\|\s|\b(pls|please|plz|just|ok|omg|now|seriously|guys)\s)stop\b"
+        r"(?!\s+(by|in|at|over|\w+ing)\b)\W.{0,40}\b(too\s+many|so\s+many|(\d+|two|three|four|"
         r"five|six|ten)\s+(\w+\s+)?(a|per|every|each)\s+(day|week|hour))\b",
         True,
     ),
@@ -132,7 +137,9 @@ _EN_DE: list[tuple[str, str, str, bool]] = [
         "en",
         "not_on_list",
         r"\b(dont|don t|do not|no longer)\s+want\s+to\s+be\s+(on|in)\s+(your|ur|this|the|that)\s+"
-        r"(list|mailing\s+list|contact\s+list|broadcast\s+list|broadcast)\b",
+        r"(list|mailing\s+list|contact\s+list|broadcast\s+list|broadcast)\b"
+        # the list itself, not "the list for the red shoes" (a waitlist)
+        r"(?=\s*($|anymore|any\s+more|please|pls|plz|thanks|thank\s+you|thx|ok|stop|remove))",
         False,
     ),
     # "who gave you my number?? remove it now": asks where the number came from, then deletes it
@@ -140,7 +147,8 @@ _EN_DE: list[tuple[str, str, str, bool]] = [
         "en",
         "number_origin_delete",
         r"\b((where|how)\s+(did|d)\s+(you|u|ya)\s+(get|find|obtain)|who\s+gave\s+(you|u))\s+"
-        r"(my|this)\s+(number|contact|details)\b.{0,40}(?<!dont )(?<!not )"
+        r"(my|this)\s+(number|contact|details)\b.{0,40}"
+        r"(?<!dont )(?<!don t )(?<!not )(?<!never )(?<!didnt )(?<!didn t )(?<!to )(?<!d )"
         r"\b(delete|remove|erase)\b",
         False,
     ),
@@ -273,16 +281,9 @@ def _segment_match(text: str) -> str | None:
     parts = _SEGMENTS.split(text[:_MAX_CHARS])  # [sentence, separator, sentence, ...]
     for i in range(0, len(parts), 2):
         found = _bare_keyword(parts[i])
-        if found and not (i == 0 and _interjection(parts)):
+        if found:  # also "STOP, not interested": a leading "stop," is honoured, never a joke
             return found
     return None
-
-
-def _interjection(parts: list[str]) -> bool:
-    """A first word cut off by a comma from a sentence that goes on is an interjection: "stop,
-    you had me at 50% off", "arrête, c'est trop beau". ("Stop, please" or "Stop. Not
-    interested" still opt out.)"""
-    return len(parts) > 2 and parts[1].strip() == "," and bool(_content("".join(parts[2:])))
 
 
 def _negated(lang: str, clauses: str, start: int) -> bool:

@@ -71,8 +71,11 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "id",
         "jangan_kirim",
-        r"\b" + _ID_DONT + r"\s+(kirim|kirimi|ngirim|mengirim)2?\b.{0,20}\b(pesan|promo|chat|"
-        r"wa|lagi|lg|sms|iklan|broadcast)\b",
+        # "jangan kirim lagi" is a request; "ga usah kirim ulang lagi" only "no need to resend":
+        # the "no need to" forms need what is sent (pesan, promo, ...), "lagi" alone is not enough
+        r"\b(jangan|jgn)\s+(kirim|kirimi|ngirim|mengirim)2?\b.{0,20}\b(pesan|promo|chat|wa|lagi|"
+        r"lg|sms|iklan|broadcast)\b|\b" + _ID_DONT + r"\s+(kirim|kirimi|ngirim|mengirim)2?\b"
+        r".{0,20}\b(pesan|promo|chat|wa|sms|iklan|broadcast)\b",
         False,
     ),
     (

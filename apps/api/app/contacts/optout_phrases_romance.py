@@ -21,7 +21,8 @@ RULES: list[tuple[str, str, str, bool]] = [
         "es",
         "ya_no_escriban",
         r"\bya\s+no\s+(me\s+|nos\s+)?(envien|envies|manden|mandes|escriban|escribas|"
-        r"contacten|contactes|molesten|molestes|llamen)\b",
+        r"contacten|contactes|molesten|molestes|llamen)\b"
+        r"(?!\s+(por|al|a|en)\b)",  # "ya no me llamen al fijo": another channel, not opt-out
         False,
     ),
     (
@@ -35,7 +36,8 @@ RULES: list[tuple[str, str, str, bool]] = [
         "es",
         "basta_de",
         r"\bbasta\s+de\s+((tantos|tantas|sus|tus|estos|estas|los|las)\s+)?(mensajes|"
-        r"mensajitos|promociones|promos|publicidad|spam|whatsapps?|sms)\b",
+        r"mensajitos|promociones|promos|publicidad|spam|whatsapps?|sms)\b"
+        r"(?!\s+de\s+(error|confirmacion|entrega|pedido|pago))",  # the app's or an order's
         False,
     ),
     ("es", "de_baja", r"\b(dar|darme|dame|denme|deme|me\s+den|me\s+des|doy)\s+de\s+baja\b", False),
@@ -60,7 +62,8 @@ RULES: list[tuple[str, str, str, bool]] = [
         "es",
         "numero_borrar",
         r"\b(de\s+donde|donde|como|quien\s+(les|te|le)\s+(dio|paso))\s+(\w+\s+){0,2}mi\s+"
-        r"(numero|contacto|telefono|celular)\b.{0,40}\b(borr(en|a|e|ar)\w*|elimin(en|a|e|ar)\w*)",
+        r"(numero|contacto|telefono|celular)\b.{0,40}(?<!no )(?<!no lo )(?<!no la )(?<!nunca )"
+        r"\b(borr(en|a|e|ar)\w*|elimin(en|a|e|ar)\w*)",
         False,
     ),
     # Portuguese
@@ -99,7 +102,7 @@ RULES: list[tuple[str, str, str, bool]] = [
         "pt",
         "cancela_mensagens",
         r"\bcancel(a|e|em|ar)\s+(o\s+envio\s+)?((de|das|dessas|destas|as|essas|estas|suas)\s+)?"
-        r"(mensagens|msgs|notificacoes|propagandas)\b",
+        r"(mensagens|msgs|propagandas)\b(?!\s+(de|da|do)\s+(confirmacao|pedido|entrega|pagamento))",
         False,
     ),
     (
@@ -116,7 +119,8 @@ RULES: list[tuple[str, str, str, bool]] = [
         "pt",
         "numero_apagar",
         r"\b(de\s+onde|onde|como|quem\s+(te|lhe|lhes|vos)\s+(deu|passou))\s+(\w+\s+){0,3}meu\s+"
-        r"(numero|contato|telefone|celular|zap)\b.{0,40}\b(apag(a|ue|uem|ar)|exclu(i|a|am|ir)|"
+        r"(numero|contato|telefone|celular|zap)\b.{0,40}(?<!nao )(?<!precisa )(?<!nunca )"
+        r"\b(apag(a|ue|uem|ar)|exclu(i|a|am|ir)|"
         r"remov(e|a|am|er)|delet(a|e|em|ar))\b",
         False,
     ),
@@ -154,7 +158,7 @@ RULES: list[tuple[str, str, str, bool]] = [
         "fr",
         "ne_plus_recevoir",
         r"\bne\s+plus\s+recevoir\s+((vos|ces|les|des|de|tes)\s+)?(messages|sms|pubs?|"
-        r"publicites?|promos?|promotions|offres|notifications|newsletters?)\b|"
+        r"publicites?|promos?|promotions|offres|newsletters?)\b(?!\s+de\s+(livraison|commande))|"
         r"\bcomment\s+(je\s+fais|faire|on\s+fait|puis\s+je|je\s+peux)\s+pour\s+ne\s+plus\s+recevoir\b",
         False,
     ),
@@ -177,7 +181,7 @@ RULES: list[tuple[str, str, str, bool]] = [
         "numero_supprimer",
         r"\b((ou|comment)\s+(avez\s+vous|vous\s+avez|as\s+tu|tu\s+as)\s+(eu|trouve|obtenu|"
         r"recupere|pris)|qui\s+vous\s+a\s+donne)\s+mon\s+(numero|contact|telephone)\b.{0,40}"
-        r"\b(supprim|effac|retir|enlev)(ez|e|er)\b",
+        r"(?<!ne )(?<!ne le )(?<!ne la )(?<!pas )\b(supprim|effac|retir|enlev)(ez|e|er)\b",
         False,
     ),
 ]

@@ -49,6 +49,11 @@ class ExamplesAdded(BaseModel):
 
 class IntentStatus(BaseModel):
     has_custom_model: bool
+    needs_retraining: bool = Field(
+        False,
+        description="The stored model was trained by an older release with other features: "
+        "classification uses the built-in model until the workspace trains again",
+    )
     labels: list[str] = Field(description="Intents of the trained custom model")
     trained_at: datetime | None
     trained_examples: int

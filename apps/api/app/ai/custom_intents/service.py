@@ -88,8 +88,10 @@ def _ready(per_intent: dict[str, int]) -> bool:
 def status(*, db: Session, workspace_id: int) -> IntentStatus:
     per_intent = _per_intent(db, workspace_id)
     record = db.get(WorkspaceIntentModel, workspace_id)
+    stale = record is not None and load_model(db=db, workspace_id=workspace_id) is None
     return IntentStatus(
         has_custom_model=record is not None,
+        needs_retraining=stale,
         labels=list(record.labels) if record else [],
         trained_at=record.trained_at if record else None,
         trained_examples=record.n_examples if record else 0,
