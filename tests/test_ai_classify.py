@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from prometheus_client import REGISTRY
 
 from app.ai.classifier.local import classify_local
 from app.ai.classifier.service import classify_reply
@@ -77,9 +78,21 @@ def test_stop_is_an_opt_out_by_the_rules(client, auth):
     assert r.json()["opt_out"] is True and r.json()["intent"] == "opt_out"
 
 
+def _calls(provider: str) -> float:
+    labels = {"provider": provider, "operation": "classify"}
+    return REGISTRY.get_sample_value("swa_ai_request_seconds_count", labels) or 0.0
+
+
+def _fallbacks(provider: str, reason: str) -> float:
+    labels = {"provider": provider, "reason": reason}
+    return REGISTRY.get_sample_value("swa_ai_fallbacks_total", labels) or 0.0
+
+
 def test_llm_answer_is_used_and_says_who_answered(client, auth, llm):
     llm.reply(llm_answer())
+    calls = _calls(llm.provider)
     r = client.post("/api/v1/ai/classify", json=SEED, headers=auth)
+    assert _calls(llm.provider) == calls + 1  # provider latency observed in /metrics
     body = r.json()
     assert body["provider"] == llm.provider and body["fallback_reason"] is None
     assert body["intent"] == "pricing" and body["confidence"] == 85
@@ -97,12 +110,19 @@ def test_llm_answer_is_used_and_says_who_answered(client, auth, llm):
         (lambda s: s.slow(2.0), "timeout"),
     ],
 )
-def test_llm_failure_falls_back_to_local_with_the_reason(client, auth, llm, script, reason):
+def test_llm_failure_falls_back_to_local_with_the_reason(
+    client, auth, llm, script, reason, monkeypatch
+):
     script(llm)
+    before = _fallbacks(llm.provider, reason)
     r = client.post("/api/v1/ai/classify", json=SEED, headers=auth)
     assert r.status_code == 200
     body = r.json()
     assert body["provider"] == "local" and body["fallback_reason"] == reason
+    assert _fallbacks(llm.provider, reason) == before + 1  # counted once in /metrics
+    monkeypatch.setattr(settings, "METRICS_TOKEN", "t0ken")
+    metrics = client.get("/metrics", headers={"Authorization": "Bearer t0ken"}).text
+    assert f'swa_ai_fallbacks_total{{provider="{llm.provider}",reason="{reason}"}}' in metrics
 
 
 async def test_rules_override_the_model_on_opt_out(llm):

@@ -213,9 +213,17 @@ async def test_llm_rewrite_is_used_when_it_keeps_the_facts(openai_server):
     ],
 )
 async def test_llm_rewrite_that_breaks_the_rules_falls_back_to_local(openai_server, answer, reason):
+    from prometheus_client import REGISTRY
+
+    def fallbacks() -> float:
+        labels = {"provider": "openai", "reason": reason}
+        return REGISTRY.get_sample_value("swa_ai_fallbacks_total", labels) or 0.0
+
     openai_server.reply(json.dumps(answer))
+    before = fallbacks()
     result = await MessageRewriter().rewrite(TEXT, contact_name="Ana")
     assert result.provider == "local" and result.fallback_reason == reason
+    assert fallbacks() == before + 1  # each fallback counted once in /metrics
     assert missing_facts(TEXT, result.rewritten, names=("Ana",)) == []
 
 

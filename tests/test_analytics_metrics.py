@@ -67,6 +67,17 @@ def test_a_real_dispatch_counts_sends_and_latency(db, workspace, graph_api):
     assert a["analytics"]["total_messages"] == 5 and a["analytics"]["sent_count"] == 5
 
 
+def test_rows_waiting_for_a_full_cap_count_as_deferrals(db, workspace, graph_api):
+    sender = make_sender(
+        db, workspace.id, messaging_tier="TIER_UNLIMITED", max_per_hour=3, max_per_day=1000
+    )
+    make_campaign(db, workspace.id, sender.id, make_contacts(db, workspace.id, 8))
+    before = _value("swa_throttle_deferrals_total", reason="cap_full")
+    run_dispatch(sender_id=sender.id)  # 3 sent, then the hour is full: the other 5 wait
+    assert len(graph_api.requests()) == 3
+    assert _value("swa_throttle_deferrals_total", reason="cap_full") == before + 5
+
+
 def test_webhook_deliveries_and_lag(client, db, workspace):
     from app.inbound.tasks import process_pending_webhooks
 

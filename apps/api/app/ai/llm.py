@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from app.core.config import settings
+from app.core.metrics import AI_SECONDS, record_ai_fallback
 from app.integrations.llm import LLMCallError, ProviderConfig, make_provider
 from app.integrations.llm.base import INVALID_JSON, NOT_CONFIGURED, ChatProvider
 
@@ -67,21 +69,41 @@ class LLMClient:
     def configured(self) -> bool:
         return self._provider is not None
 
-    async def complete(self, prompt: str, *, system: str | None = None) -> str:
-        return await self._chat(prompt, system=system, json_mode=False)
+    async def complete(
+        self, prompt: str, *, system: str | None = None, operation: str = "complete"
+    ) -> str:
+        return await self._chat(prompt, system=system, json_mode=False, operation=operation)
 
-    async def complete_json(self, prompt: str, schema: type[T], *, system: str | None = None) -> T:
+    async def complete_json(
+        self,
+        prompt: str,
+        schema: type[T],
+        *,
+        system: str | None = None,
+        operation: str = "complete",
+    ) -> T:
+        """`operation` names the feature (classify, rewrite) in /metrics."""
         system = f"{system}\n\n{json_instruction(schema)}" if system else json_instruction(schema)
-        text = await self._chat(prompt, system=system, json_mode=True)
-        return parse_json(text, schema)
+        text = await self._chat(prompt, system=system, json_mode=True, operation=operation)
+        try:
+            return parse_json(text, schema)
+        except LLMUnavailable as exc:
+            record_ai_fallback(self.provider, exc.reason)
+            raise
 
-    async def _chat(self, prompt: str, *, system: str | None, json_mode: bool) -> str:
+    async def _chat(
+        self, prompt: str, *, system: str | None, json_mode: bool, operation: str
+    ) -> str:
         if self._provider is None:
             raise LLMUnavailable(NOT_CONFIGURED, "LLM_PROVIDER=local")
+        started = time.perf_counter()
         try:
             return await self._provider.chat(prompt, system=system, json_mode=json_mode)
         except LLMCallError as exc:
+            record_ai_fallback(self.provider, exc.reason)
             raise LLMUnavailable(exc.reason, exc.detail) from exc
+        finally:  # failed calls too: a slow timeout is what an operator needs to see
+            AI_SECONDS.labels(self.provider, operation).observe(time.perf_counter() - started)
 
 
 def provider_config() -> ProviderConfig:

@@ -36,7 +36,8 @@ DISPATCH_SECONDS = Histogram(
 )
 THROTTLE_DEFERRALS = Counter(
     "swa_throttle_deferrals_total",
-    "Messages put back to wait, by reason (rate_cap, quiet_hours, pacing_unavailable, …)",
+    "Messages put back to wait, by reason (cap_full: the number's windows are full; rate_cap, "
+    "quiet_hours, pacing_unavailable, …)",
     ["reason"],
 )
 WEBHOOK_DELIVERIES = Counter(
@@ -62,6 +63,15 @@ AI_FALLBACKS = Counter(
 )
 
 
+def record_deferrals(reason: str, n: int = 1) -> None:
+    THROTTLE_DEFERRALS.labels(reason).inc(n)
+
+
+def record_ai_fallback(provider: str, reason: str) -> None:
+    """A configured provider gave no usable answer: the feature answers from `local`."""
+    AI_FALLBACKS.labels(provider, reason).inc()
+
+
 def record_outcome(outcome: str, error_code: str | int | None = None, n: int = 1) -> None:
     SENDS.labels(outcome, "" if error_code is None else str(error_code)).inc(n)
 
@@ -77,7 +87,7 @@ def observe_batch(recorder: Any, seconds: float) -> None:
         record_outcome("deferred", row.get("b_code"))
     for event in recorder.events:
         if event["event"] == "deferred":
-            THROTTLE_DEFERRALS.labels(str(event["data"].get("reason") or "unknown")).inc()
+            record_deferrals(str(event["data"].get("reason") or "unknown"))
 
 
 def count_deliveries(results: list[Any]) -> None:

@@ -27,6 +27,7 @@ from app.campaigns.models import Campaign
 from app.core.config import settings
 from app.core.db import get_engine, get_sessionmaker, utcnow
 from app.core.enums import CampaignStatus, Direction, MessageStatus, SenderStatus
+from app.core.metrics import record_deferrals
 from app.messaging.models import Message
 from app.outbound.pipeline import MIN_DEFER, Claimed, SenderInfo, process_batch
 from app.pacing import ThrottleStore, get_throttle
@@ -192,6 +193,7 @@ def claim_next(
             deferred = defer_due(db=db, sender_id=sender_id, until=until, now=now)
             db.commit()
             if deferred:
+                record_deferrals("cap_full", deferred)
                 log.info("sender %s at its cap: %s rows wait until %s", sender_id, deferred, until)
             return info, []
         rows = claim(

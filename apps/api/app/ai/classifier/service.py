@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.ai.classifier.local import classify_local
 from app.ai.classifier.schemas import BUILTIN_INTENTS, Classification, LLMClassification
 from app.ai.llm import LLMUnavailable, get_llm_client
+from app.core.metrics import record_ai_fallback
 
 REVIEW_BELOW = 60  # LLM confidence under this always goes to a person
 
@@ -62,11 +63,15 @@ async def classify_reply(
     ]
     try:
         answer = await client.complete_json(
-            _prompt(reply_text, original_message, intents), LLMClassification, system=SYSTEM
+            _prompt(reply_text, original_message, intents),
+            LLMClassification,
+            system=SYSTEM,
+            operation="classify",
         )
     except LLMUnavailable as exc:
         return local.model_copy(update={"fallback_reason": exc.reason})
     if answer.intent not in intents:
+        record_ai_fallback(client.provider, "invalid_intent")
         return local.model_copy(update={"fallback_reason": "invalid_intent"})
     review = answer.auto_response.requires_human_review or answer.confidence < REVIEW_BELOW
     auto = answer.auto_response.model_copy(update={"requires_human_review": review})

@@ -15,6 +15,7 @@ from app.ai.llm import LLMClient, LLMUnavailable, get_llm_client
 from app.ai.rewriter.local import TONES, rewrite_local
 from app.ai.rewriter.schemas import LLMRewrite, RewriteResult
 from app.ai.risk.similarity import THRESHOLD, similarity
+from app.core.metrics import record_ai_fallback
 
 __all__ = ["MessageRewriter", "preserved_facts", "rewrite_local"]
 
@@ -112,15 +113,26 @@ class MessageRewriter:
         self, client: LLMClient, text: str, name: str | None, tone: str, variants: int
     ) -> list[str]:
         prompt = _prompt(text, contact_name=name, tone=tone, variants=variants)
-        answer = await client.complete_json(prompt, LLMRewrite, system=SYSTEM)
+        answer = await client.complete_json(prompt, LLMRewrite, system=SYSTEM, operation="rewrite")
         texts = [t.strip() for t in answer.variants][:variants]
-        if len(texts) < variants:
-            raise LLMUnavailable("too_few_variants", f"{len(texts)} of {variants}")
-        for candidate in texts:
-            problem = check_rewrite(text, candidate, contact_name=name)
-            if problem:
-                raise LLMUnavailable(problem, candidate[:100])
-        for i, a in enumerate(texts):
-            if any(similarity(a, b) >= THRESHOLD for b in texts[i + 1 :]):
-                raise LLMUnavailable("too_similar")
+        problem, detail = _problem(text, texts, name, variants)
+        if problem:  # a valid answer we cannot use: the local rewriter answers
+            record_ai_fallback(client.provider, problem)
+            raise LLMUnavailable(problem, detail)
         return texts
+
+
+def _problem(
+    text: str, texts: list[str], name: str | None, variants: int
+) -> tuple[str | None, str]:
+    """Why the model's variants cannot go out (too few, a fact lost, too alike), or None."""
+    if len(texts) < variants:
+        return "too_few_variants", f"{len(texts)} of {variants}"
+    for candidate in texts:
+        problem = check_rewrite(text, candidate, contact_name=name)
+        if problem:
+            return problem, candidate[:100]
+    for i, a in enumerate(texts):
+        if any(similarity(a, b) >= THRESHOLD for b in texts[i + 1 :]):
+            return "too_similar", ""
+    return None, ""
