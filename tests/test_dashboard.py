@@ -157,7 +157,7 @@ def test_dashboard_shows_the_api_figures_and_live_progress(server, browser, db, 
 
     assert _kpi(browser, "total_messages_sent") == f"{api['total_messages_sent']:,}"
     assert _kpi(browser, "delivery_rate") == f"{round(api['delivery_rate'], 1):g}%"
-    assert _kpi(browser, "avg_response_rate") == f"{round(api['avg_response_rate'], 1):g}%"
+    assert _kpi(browser, "response_rate") == f"{round(api['response_rate'], 1):g}%"
     assert _kpi(browser, "active_campaigns") == "1"
     # The review inbox count is the inbox API's own total.
     inbox = httpx.get(f"{base}/api/v1/inbox?limit=1", headers=workspace.headers).json()

@@ -17,9 +17,11 @@ from app.ai.models import RiskAssessment
 from app.analytics.models import DailyReport
 from app.analytics.performance import top_performers
 from app.analytics.service import by_local, day_slots, local_midnight, pct, slot_sum, zone_of
+from app.contacts.csv_cells import neutralise
 from app.contacts.models import Contact
 from app.core.db import dialect_insert, utcnow
 from app.core.enums import LeadTier, RiskLevel
+from app.core.errors import ValidationFailed
 from app.workspaces.models import Workspace
 
 DAY_MEASURES = (
@@ -71,8 +73,8 @@ def build(*, db: Session, workspace_id: int, day: date, now: datetime | None = N
         .where(
             Contact.workspace_id == workspace_id,
             Contact.lead_tier == LeadTier.HOT,
-            Contact.lead_scored_at >= start,
-            Contact.lead_scored_at < stop,
+            Contact.lead_hot_since >= start,  # became hot that day, not merely rescored
+            Contact.lead_hot_since < stop,
         )
         .order_by(Contact.lead_score.desc(), Contact.id)
         .limit(20)
@@ -88,6 +90,7 @@ def build(*, db: Session, workspace_id: int, day: date, now: datetime | None = N
         .order_by(RiskAssessment.created_at)
         .limit(50)
     )
+    # all-time ranking: one day rarely has the minimum sample per campaign
     top = top_performers(db=db, workspace_id=workspace_id, limit=5)["campaign"]["ranked"]
     sent = c["sent"]
     return {
@@ -111,6 +114,7 @@ def build(*, db: Session, workspace_id: int, day: date, now: datetime | None = N
         "response_rate": pct(c["cohort_replied"], sent),
         "hourly": {m: [hours.get(h, {}).get(m, 0) for h in range(24)] for m in HOURLY},
         "top_campaigns": top,
+        "top_campaigns_period": "all_time",
         "new_hot_leads": [
             {"contact_id": r.id, "name": r.name, "phone": r.phone, "lead_score": r.lead_score}
             for r in leads
@@ -127,6 +131,20 @@ def build(*, db: Session, workspace_id: int, day: date, now: datetime | None = N
             for a in alerts
         ],
     }
+
+
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+def check_day(day: date, today: date) -> None:
+    """A day that can have a report: not before 2000 (nothing was sent on WhatsApp then, and
+    dates near year 1 overflow zone arithmetic) and not after the workspace's today."""
+    if day < EARLIEST_DAY:
+        raise ValidationFailed(f"must be {EARLIEST_DAY.isoformat()} or later", field="date")
+    if day > today:
+        raise ValidationFailed(
+            f"{day.isoformat()} has not started in the workspace's time zone", field="date"
+        )
 
 
 def store(*, db: Session, workspace_id: int, day: date, now: datetime | None = None) -> dict:
@@ -176,7 +194,7 @@ def get(*, db: Session, workspace_id: int, day: date) -> dict | None:
 def to_csv(data: dict[str, Any]) -> str:
     """Two sections a spreadsheet opens as is: the day's figures, then the 24 local hours."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = _SafeWriter(csv.writer(buf))
     w.writerow(["figure", "value"])
     for key, value in data.items():
         if not isinstance(value, dict | list):
@@ -200,6 +218,17 @@ def to_csv(data: dict[str, Any]) -> str:
             ]
         )
     return buf.getvalue()
+
+
+class _SafeWriter:
+    """Cells a spreadsheet would run as formulas (a campaign named "=HYPERLINK(...)") get the
+    leading quote the contacts export uses."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self._writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
 
 
 def to_html(data: dict[str, Any], *, workspace: str, base_url: str) -> str:

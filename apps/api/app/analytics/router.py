@@ -164,7 +164,9 @@ def create_daily_report(
     from app.analytics import rollup
 
     tz = service.zone_of(db=db, workspace_id=principal.workspace_id)
-    day = body.date if body and body.date else utcnow().astimezone(tz).date()
+    today = utcnow().astimezone(tz).date()
+    day = body.date if body and body.date else today
+    reports.check_day(day, today)
     rollup.refresh(db=db)  # a report made now includes every change up to now
     data = reports.store(db=db, workspace_id=principal.workspace_id, day=day)
     db.commit()

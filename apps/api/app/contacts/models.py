@@ -39,6 +39,8 @@ class Contact(IdMixin, TimestampMixin, Base):
     lead_score: Mapped[int | None] = mapped_column(Integer, index=True)
     lead_tier: Mapped[str | None] = mapped_column(String(10))
     lead_scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the contact last became a hot lead (None while not hot): "new hot leads" of a day.
+    lead_hot_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def first_name(self) -> str | None:

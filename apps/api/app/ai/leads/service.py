@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.ai.leads.scoring import LOOKBACK_DAYS, Event, LeadScore, Profile, score
 from app.contacts.models import Contact
 from app.core.db import utcnow
+from app.core.enums import LeadTier
 from app.core.errors import NotFound
 from app.messaging.models import Message
 
@@ -68,6 +69,7 @@ def score_contact(
     since = now - timedelta(days=LOOKBACK_DAYS)
     events = _history(db=db, workspace_id=workspace_id, contact_ids=[contact.id], since=since)
     result = score(_profile(contact), events.get(contact.id, []), now=now)
+    contact.lead_hot_since = hot_since(contact, result.quality_tier, now)
     contact.lead_score, contact.lead_tier, contact.lead_scored_at = (
         result.total_score,
         result.quality_tier,
@@ -75,6 +77,13 @@ def score_contact(
     )
     db.flush()
     return result
+
+
+def hot_since(contact: Contact, tier: str, now: datetime) -> datetime | None:
+    """Kept while the contact stays hot, set when it becomes hot, cleared when it cools."""
+    if tier != LeadTier.HOT:
+        return None
+    return contact.lead_hot_since if contact.lead_tier == LeadTier.HOT else now
 
 
 def rescore_workspace(
@@ -119,6 +128,7 @@ def rescore_workspace(
                         "lead_score": result.total_score,
                         "lead_tier": result.quality_tier,
                         "lead_scored_at": now,
+                        "lead_hot_since": hot_since(contact, result.quality_tier, now),
                     }
                 )
         if rows:
