@@ -113,6 +113,61 @@ def test_same_seed_same_output_and_placeholders_kept(text, tone, seed):
         assert all(placeholder in out for out in first)
 
 
+@PROPERTY
+@given(
+    text=campaign_messages(),
+    tone=st.sampled_from(TONES),
+    n=st.sampled_from([5, 10]),
+    seed=st.integers(0, 99),
+)
+def test_many_variants_are_never_near_duplicates(text, tone, n, seed):
+    """Asked for more than the phrase tables can make distinct, fewer come back, never two the
+    ban-risk check would flag."""
+    variants = rewrite_local(text, contact_name="Ana", tone=tone, variants=n, seed=seed)
+    assert 1 <= len(variants) <= n
+    for i, a in enumerate(variants):
+        for b in variants[i + 1 :]:
+            assert similarity(a, b) < THRESHOLD, (a, b)
+
+
+def test_five_variants_for_almost_every_real_campaign_message():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "risk" / "train.jsonl"
+    texts = [json.loads(line)["text"] for line in path.read_text().splitlines()]
+    for tone in TONES:
+        full = sum(
+            len(rewrite_local(t, contact_name="Ana", tone=tone, variants=5)) == 5 for t in texts
+        )
+        assert full >= 0.95 * len(texts), (tone, full, len(texts))
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        (
+            "Hola María! ¡¡¡OFERTA!!! 50% de descuento en todos los zapatos hasta el 30/04. "
+            "Compra en https://zapatos.example.com",
+            ("Hi ", "Hey ", "Let me know", "Quick heads-up"),
+        ),
+        (
+            "Olá María!!! PROMOÇÃO IMPERDÍVEL: frete grátis até sexta, use o código FRETE10 "
+            "em https://loja.example.com.br",
+            ("Hi ", "Hey ", "Happy to help", "Just a quick note"),
+        ),
+    ],
+)
+def test_other_languages_get_their_own_frame(text, english):
+    variants = rewrite_local(text, contact_name="María", tone="friendly", variants=4)
+    assert len(variants) == 4
+    for out in variants:
+        assert not any(phrase in out for phrase in english), out
+        assert "¡¡" not in out and "!!" not in out
+        assert missing_facts(text, out, names=("María",)) == [], out
+        assert "María" in out
+
+
 # --- examples ------------------------------------------------------------------------------------
 
 

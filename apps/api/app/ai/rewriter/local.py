@@ -7,7 +7,12 @@ private-use character; take off the message's own greeting; remove spam markers 
 then put the facts back. Facts never pass through a transformation, so they survive exactly.
 
 Variants differ in greeting, opener, closing and phrase choices (one seeded choice each) and
-are kept only while every pair stays below the ban-risk near-duplicate threshold.
+are kept only while every pair stays below the ban-risk near-duplicate threshold: asked for more
+variants than the phrase tables can make distinct, it returns fewer, never near-duplicates.
+
+A message in Spanish, Portuguese, French, German, Indonesian or Hinglish gets its frame in that
+language (phrases.LOCAL_FRAMES) and no English tone vocabulary; spam markers are removed the
+same way in every language.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.ai.classifier.language import detect_language
 from app.ai.facts import DAY_RE, mask, strip_private_use, unmask
 from app.ai.rewriter.phrases import (
     ACRONYMS,
@@ -24,6 +30,7 @@ from app.ai.rewriter.phrases import (
     CONTRACT,
     EXPAND,
     GREETINGS,
+    LOCAL_FRAMES,
     OPENERS,
     SPAM_PHRASES,
     TONE_WORDS,
@@ -36,13 +43,14 @@ PUA = "\ue000-\ue7ff"  # the fact stand-ins (see app.ai.facts)
 
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening)|hola|olá|"
-    r"ola|bonjour|hallo|namaste|halo)\b[ \t,]*"
+    r"ola|oi|buenas|buenos\s+d[ií]as|bom\s+dia|bonjour|salut|hallo|guten\s+tag|namaste|halo|"
+    r"hai|selamat\s+(?:pagi|siang|sore|malam))\b[ \t,]*"
     rf"(?P<who>[{PUA}]|(?-i:[A-Z][\w'-]*(?:[ \t]+[A-Z][\w'-]*)?|[a-z][\w'-]*(?=[ \t]*,)))?"
     r"\s*[,!.:;-]*\s*",
     re.I,
 )
 _DAY_WORD = DAY_RE
-_PUNCT_RUN = re.compile(r"([!?])[!?1]+|\.{4,}")
+_PUNCT_RUN = re.compile(r"([!?])[!?1]+|([¡¿])[¡¿]+|\.{4,}")
 _DOLLARS = re.compile(r"\${2,}")
 _EMOJI = re.compile(
     "[\U0001f300-\U0001faff\U00002600-\U000027bf\U0001f000-\U0001f2ff\U0000fe0f\U0000200d]"
@@ -51,7 +59,7 @@ _EMOJI_RUN = re.compile(f"(({_EMOJI.pattern})\\s*)\\2+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _SPACES = re.compile(r"[ \t]+")
 _NEWLINE = re.compile(r" *\n *")
-_BANG_RUN = re.compile(r"([!?])[!?.]+")
+_BANG_RUN = re.compile(r"([!?])[!?.]+|([¡¿])[¡¿]+")
 _BANG_GLUED = re.compile(r"([!?])(?=[^\W\d_])")
 _DOT_BANG = re.compile(r"\.\s*([!?])")
 _MARKER = re.compile("\u2063(\\d+)\u2063")
@@ -72,6 +80,9 @@ _ARTICLE = re.compile(
     r"|new|lovely|really|great|important|special|time-limited|excellent|affordable)\b"
 )
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([^\W\d_])")
+
+
+Frame = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # greetings, openers, closings
 
 
 @dataclass(frozen=True)
@@ -103,36 +114,40 @@ def rewrite_local(
     who, body = _split_greeting(masked)
     if who is None and name:
         who = name
-    body = _tone_words(_clean(body), tone)
+    frame = LOCAL_FRAMES.get(detect_language(body))
+    if frame is None:  # English (or too little text to tell): the tone's own frame and words
+        frame = (GREETINGS[tone], OPENERS[tone], CLOSINGS[tone])
+        body = _tone_words(_clean(body), tone)
+    else:
+        body = _clean(body)
     wanted = max(1, variants)
     chosen: list[str] = []
-    spare: list[str] = []
-    for choice in _choices(tone, seed, wanted * 6):
-        candidate = unmask(_compose(body, who, tone, choice), facts)
-        if candidate in chosen or candidate in spare:
-            continue
-        if all(similarity(candidate, other) < THRESHOLD for other in chosen):
+    for choice in _choices(frame, f"{seed}:{tone}", wanted * 8):
+        candidate = unmask(_compose(body, who, tone, choice, frame), facts)
+        if candidate not in chosen and all(
+            similarity(candidate, other) < THRESHOLD for other in chosen
+        ):
             chosen.append(candidate)
-        else:
-            spare.append(candidate)
         if len(chosen) == wanted:
             break
-    return (chosen + spare)[:wanted]
+    return chosen
 
 
-def _choices(tone: str, seed: int, count: int) -> Iterator[Choice]:
-    """The main rewrite (first options, body in order), then variants that each use another
-    greeting, opener and closing (a seeded rotation), moving sentences once those run out."""
-    rng = random.Random(f"{seed}:{tone}")
-    sizes = (len(GREETINGS[tone]), len(OPENERS[tone]), len(CLOSINGS[tone]))
+def _choices(frame: Frame, seed: str, count: int) -> Iterator[Choice]:
+    """The main rewrite (first options, body in order), then variants. Greeting, opener and
+    closing advance at different strides, so each later combination differs from every
+    earlier one in at least two of the three; sentences move once the combinations run out."""
+    rng = random.Random(seed)
     perms = []
-    for size in sizes:
-        rest = list(range(1, size))
+    for options in frame:
+        rest = list(range(1, len(options)))
         rng.shuffle(rest)
         perms.append([0, *rest])
+    (gs, os_, cs), n = perms, len(perms[0])
     for j in range(count):
-        g, o, c = (perm[j % len(perm)] for perm in perms)
-        yield Choice(g, o, c, 0 if j == 0 else rng.randrange(1, 1 << 16), j // 2)
+        lap = j // n
+        g, o, c = gs[j % n], os_[(j + lap) % len(os_)], cs[(j + 2 * lap) % len(cs)]
+        yield Choice(g, o, c, 0 if j == 0 else rng.randrange(1, 1 << 16), lap)
 
 
 def _calm_day(match: re.Match[str]) -> str:
@@ -183,7 +198,7 @@ def _clean(body: str) -> str:
     body = _EMOJI_RUN.sub(r"\2 ", body)
     # Each pushy phrase becomes a marker naming its table row; variants pick the wording.
     body = SPAM_PHRASES.pattern.sub(lambda m: f"\u2063{m.lastgroup[1:]}\u2063", body)
-    body = _PUNCT_RUN.sub(lambda m: m.group(1) or "...", body)
+    body = _PUNCT_RUN.sub(lambda m: m.group(1) or m.group(2) or "...", body)
     shouting = _mostly_caps(body)
     body = _WORD.sub(lambda m: _uncap(m.group(), shouting), body)
     return body
@@ -218,7 +233,7 @@ def _same_case(found: str, replacement: str) -> str:
     return replacement
 
 
-def _compose(body: str, who: str | None, tone: str, choice: Choice) -> str:
+def _compose(body: str, who: str | None, tone: str, choice: Choice, frame: Frame) -> str:
     rng = random.Random(choice.phrase)
     body = _MARKER.sub(
         lambda m: _pick(SPAM_PHRASES.values[int(m.group(1))], rng, choice.phrase == 0), body
@@ -227,16 +242,17 @@ def _compose(body: str, who: str | None, tone: str, choice: Choice) -> str:
     body = VARIATIONS.sub(
         body, lambda found, options: _same_case(found, _pick(options, rng, first))
     )
-    greeting = GREETINGS[tone][choice.greeting]
+    greetings, openers, closings = frame
+    greeting = greetings[choice.greeting]
     greeting = greeting.format(who=who) if who else _nameless(greeting)
-    opener = OPENERS[tone][choice.opener]
+    opener = openers[choice.opener]
     body = _rotate(_tidy(body), choice.rotate)
     if opener and body and not _NO_OPENER.match(body):
         first = body[0]
         if first.isupper() and not _starts_with_acronym(body):
             body = first.lower() + body[1:]
         body = f"{opener} {body}"
-    closing = CLOSINGS[tone][choice.closing]
+    closing = closings[choice.closing]
     if _repeats(closing, body):
         closing = ""
     body = _sentence_case(body)
@@ -304,7 +320,7 @@ def _tidy(text: str) -> str:
     text = _NEWLINE.sub("\n", text)
     text = _SPACE_BEFORE.sub(r"\1", text)
     text = _DOUBLE_PUNCT.sub(r"\1", text)
-    text = _BANG_RUN.sub(r"\1", text)
+    text = _BANG_RUN.sub(lambda m: m.group(1) or m.group(2), text)
     text = _BANG_GLUED.sub(r"\1 ", text)
     text = _DOT_BANG.sub(r"\1", text)
     return text.strip(" ,;")

@@ -10,42 +10,76 @@ from typing import Generic, TypeVar
 V = TypeVar("V")
 
 GREETINGS: dict[str, tuple[str, ...]] = {
-    "friendly": ("Hi {who}!", "Hey {who}!", "Hello {who}! 👋", "Hi {who} 🙂"),
-    "professional": ("Hello {who},", "Good day {who},", "Dear {who},"),
-    "casual": ("Hey {who}!", "Hi {who},", "Hey {who} 👋"),
+    "friendly": (
+        "Hi {who}!",
+        "Hey {who}!",
+        "Hello {who}! 👋",
+        "Hi {who} 🙂",
+        "Hi {who}, hope you're well!",
+    ),
+    "professional": (
+        "Hello {who},",
+        "Good day {who},",
+        "Dear {who},",
+        "Hello {who}, I hope you are well.",
+    ),
+    "casual": (
+        "Hey {who}!",
+        "Hi {who},",
+        "Hey {who} 👋",
+        "Hiya {who}!",
+        "Hey {who}, hope all's good!",
+    ),
     "formal": (
         "Dear {who},",
         "Good day, {who}.",
         "Dear {who}, I hope this message finds you well.",
+        "Dear {who}, we trust you are well.",
     ),
-    "enthusiastic": ("Hi {who}!", "Hey {who}! 🎉", "Hello {who}, exciting times!"),
+    "enthusiastic": ("Hi {who}!", "Hey {who}! 🎉", "Hello {who}, exciting times!", "Hey {who}! 🙌"),
     "empathetic": (
         "Hi {who}, I hope you're doing well.",
         "Hello {who},",
         "Hi {who}, I hope your week is going well.",
+        "Hi {who}, I hope all is well with you.",
     ),
 }
 OPENERS: dict[str, tuple[str, ...]] = {
-    "friendly": ("", "Just a quick note:", "I thought you'd like to know:", "Quick heads-up:"),
+    "friendly": (
+        "",
+        "Just a quick note:",
+        "I thought you'd like to know:",
+        "Quick heads-up:",
+        "A little update for you:",
+    ),
     "professional": (
         "",
         "I would like to let you know:",
         "A short update for you:",
         "Please note:",
+        "A brief note:",
     ),
-    "casual": ("", "Quick one:", "Just so you know,", "Heads-up:"),
-    "formal": ("", "We would like to inform you:", "Please be advised:", "For your information:"),
+    "casual": ("", "Quick one:", "Just so you know,", "Heads-up:", "FYI:"),
+    "formal": (
+        "",
+        "We would like to inform you:",
+        "Please be advised:",
+        "For your information:",
+        "Kindly note:",
+    ),
     "enthusiastic": (
         "",
         "We're excited to share this:",
         "Here's something you'll love:",
         "Good news:",
+        "Big news:",
     ),
     "empathetic": (
         "",
         "I wanted to reach out personally:",
         "Just so you have it:",
         "In case it helps:",
+        "A gentle note:",
     ),
 }
 CLOSINGS: dict[str, tuple[str, ...]] = {
@@ -54,36 +88,107 @@ CLOSINGS: dict[str, tuple[str, ...]] = {
         "Happy to help if you have any questions.",
         "Just reply here if you're interested 🙂",
         "Have a lovely day!",
+        "Thanks, and talk soon!",
     ),
     "professional": (
         "Please let me know if you have any questions.",
         "I would be glad to share further details.",
         "Kind regards.",
         "Thank you for your time.",
+        "I look forward to hearing from you.",
     ),
     "casual": (
         "Let me know!",
         "Give me a shout if you want to know more.",
         "Just reply if you're keen.",
         "Cheers!",
+        "Catch you later!",
     ),
     "formal": (
         "Please do not hesitate to contact us should you require further information.",
         "Yours sincerely.",
         "We remain at your disposal for any questions.",
         "With kind regards.",
+        "We look forward to your reply.",
     ),
     "enthusiastic": (
         "Can't wait to hear what you think!",
         "Reply here and we'll sort it out for you!",
         "Hope you love it as much as we do!",
         "Talk soon!",
+        "Have an amazing day!",
     ),
     "empathetic": (
         "If anything is unclear, just reply and I'll help.",
         "Take your time, and reply whenever suits you.",
         "We're here if you need anything.",
         "Thank you for being with us.",
+        "Wishing you a good day.",
+    ),
+}
+
+# Messages in another language get a frame in that language (greeting, opener, closing), the
+# same for every tone: the tone vocabulary below is English. `{who}` is the contact's name.
+LOCAL_FRAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "es": (
+        ("¡Hola {who}!", "Hola {who},", "¡Buenas, {who}!", "Hola {who} 🙂"),
+        ("", "Te cuento:", "Una nota rápida:"),
+        (
+            "Si tienes dudas, responde a este mensaje.",
+            "¡Quedo atento a lo que necesites!",
+            "Escríbenos si te interesa 🙂",
+            "¡Que tengas un buen día!",
+        ),
+    ),
+    "pt": (
+        ("Olá {who}!", "Oi {who},", "Oi {who}! 👋", "Olá {who} 🙂"),
+        ("", "Passando para avisar:", "Uma novidade rápida:"),
+        (
+            "Qualquer dúvida, é só responder.",
+            "Se tiver interesse, responda por aqui 🙂",
+            "Fico à disposição!",
+            "Tenha um ótimo dia!",
+        ),
+    ),
+    "fr": (
+        ("Bonjour {who},", "Bonjour {who} !", "Salut {who} 👋", "Bonjour {who} 🙂"),
+        ("", "Petite info :", "Juste pour vous informer :"),
+        (
+            "N'hésitez pas à répondre si vous avez des questions.",
+            "Répondez ici si cela vous intéresse 🙂",
+            "Belle journée à vous !",
+            "À votre disposition pour en parler.",
+        ),
+    ),
+    "de": (
+        ("Hallo {who},", "Hallo {who}!", "Hi {who} 👋", "Guten Tag {who},"),
+        ("", "Kurze Info:", "Nur damit Sie Bescheid wissen:"),
+        (
+            "Bei Fragen einfach auf diese Nachricht antworten.",
+            "Antworten Sie gern hier, wenn Sie Interesse haben 🙂",
+            "Einen schönen Tag noch!",
+            "Wir helfen gern weiter.",
+        ),
+    ),
+    "id": (
+        ("Halo {who}!", "Hai {who},", "Halo {who} 👋", "Hai {who} 🙂"),
+        ("", "Info singkat:", "Sekadar mengabarkan:"),
+        (
+            "Kalau ada pertanyaan, balas saja pesan ini ya.",
+            "Balas di sini kalau tertarik 🙂",
+            "Semoga harimu menyenangkan!",
+            "Kami siap membantu.",
+        ),
+    ),
+    "hi": (
+        ("Namaste {who}!", "Hi {who} ji,", "Hello {who} 🙏", "Namaste {who} 🙂"),
+        ("", "Ek chhoti si update:", "Aapko batana tha:"),
+        (
+            "Koi sawaal ho to isi message par reply karein.",
+            "Interest ho to yahin reply kar dijiye 🙂",
+            "Aapka din shubh ho!",
+            "Hum madad ke liye yahan hain.",
+        ),
     ),
 }
 
