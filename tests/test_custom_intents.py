@@ -50,6 +50,22 @@ def test_add_train_and_classify(client, db, workspace):
     assert classify_local("How much is the 6 month plan?", custom_model=model).intent == "pricing"
 
 
+def test_the_classify_route_uses_the_workspace_model_and_only_for_it(
+    client, workspace, other_workspace
+):
+    service._cache.clear()
+    client.post("/api/v1/ai/intents/examples", json=_body(), headers=workspace.headers)
+    assert client.post("/api/v1/ai/intents/train", headers=workspace.headers).status_code == 200
+    body = {"reply_text": "could you gift wrap it please?"}
+    ours = client.post("/api/v1/ai/classify", json=body, headers=workspace.headers).json()
+    theirs = client.post("/api/v1/ai/classify", json=body, headers=other_workspace.headers).json()
+    assert ours["intent"] == "gift_wrap" and ours["provider"] == "local"
+    assert theirs["intent"] != "gift_wrap"  # another workspace gets the built-in intents
+    price = {"reply_text": "How much is the 6 month plan?"}
+    fallback = client.post("/api/v1/ai/classify", json=price, headers=workspace.headers).json()
+    assert fallback["intent"] == "pricing"  # what the custom model cannot tell: built-in
+
+
 def test_relabel_and_retrain_bumps_the_version(client, db, workspace):
     auth = workspace.headers
     client.post("/api/v1/ai/intents/examples", json=_body(), headers=auth)
