@@ -8,6 +8,9 @@ needs an opt-out verb AND what it applies to (messages, me, my number, the list)
 from __future__ import annotations
 
 _HI_DO = r"(kar\s+do|kr\s+do|kardo|krdo|karo|kro|kijiye|karein|karen|kare)"  # "do it"
+_HI_STOP = r"(band|bandh|bnd|chhod|chod|chhodo|chodo|rok|rook)"  # "stop" (band karo, rok do)
+# "-nya" (the/its) and "2" (plural) may end it: "promosinya", "pesan2"
+_ID_MSG = r"(pesan|promo|promosi|chat|wa|sms|iklan|broadcast|spam|penawaran|notifikasi)(nya|2)?"
 _ID_DONT = r"(jangan|jgn|(gak|ga|gk|nggak|ngga|enggak|tidak|tdk)\s+usah|gausah)"  # "don't"
 
 RULES: list[tuple[str, str, str, bool]] = [
@@ -21,15 +24,27 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "hi",
         "message_mat_karo",
-        r"\b(message|messages|msg|msgs|sms|promotions?|whatsapp|spam)\b.{0,15}"
+        r"\b(message|messages|msg|msgs|sms|promotions?|whatsapp|spam|contact)\b.{0,15}"
         r"\b(mat|mt|na)\s+(karo|kro|karna|kijiye)\b",
+        False,
+    ),
+    # "offers bhejna band kar dijiye", "message karna chhod do", "ye sab bhejna rok do"
+    # (sending-stop; not "bhejna band mat karo")
+    (
+        "hi",
+        "bhejna_band",
+        r"\b(bhejna|bhejne|bhejte|(message|messages|msg|msgs|sms|spam|whatsapp|contact)\s+"
+        r"(karna|karne))\s+" + _HI_STOP + r"\b(?!\s+(mat|na|nahi|mt)\b)(?!\s+\w+\s+(mat|na|mt)\b)",
         False,
     ),
     (
         "hi",
         "band_karo",
-        r"\b(messages?|msgs?|promotions?|sms|ye\s+sab)\b.{0,15}\b(band|bnd)\s+"
-        r"(karo|kro|kar\s+do|kardo|kijiye)\b",
+        r"\b(messages?|msgs?|promotions?|sms|spam|ye\s+sab)\b.{0,15}\b(band|bnd|bandh)\s+"
+        r"(karo|kro|kar\s+do|kardo|kijiye|kar\s+dijiye|kar)\b(?!\s+(mat|na|diya|dia|ho|hai|raha|rahe)\b)"
+        # "band karo ye faltu ke msg": the verb first
+        r"|\b(band|bnd|bandh)\s+(karo|kro|kar\s+do|kardo|kijiye|kar\s+dijiye)\s+((ye|yeh|ab|apne|"
+        r"aapke|sab|ye\s+sab)\s+)?(\w+\s+){0,2}(messages?|msgs?|promotions?|sms|spam)\b",
         False,
     ),
     (
@@ -43,14 +58,34 @@ RULES: list[tuple[str, str, str, bool]] = [
         "hi",
         "list_se_hatao",
         r"\b(list|group|broadcast)\s+se\b.{0,20}\b(hata|hatao|hatado|nikalo|nikal\s+do|"
-        r"remove)\b",
+        r"remove|bahar\s+(karo|kro|kar\s+do|nikalo|kijiye))\b(?!\s+ke\b)"  # "hata ke": moving
+        # "mera naam hatao list se": the verb first
+        r"|\b(hatao|hata\s+do|hatado|nikalo|nikal\s+do|remove\s+karo|remove\s+kar\s+do)\s+"
+        r"(list|group|broadcast)\s+se\b",
         False,
     ),
     (
         "hi",
         "number_delete",
-        r"\bnumber\b.{0,15}\b(delete|hatao|hata\s+do|(delete|remove)\s+" + _HI_DO + r")\b",
+        r"\bnumber\b.{0,15}\b(delete|hatao|hata\s+do|(delete|remove)\s+" + _HI_DO + r")\b"
+        # "turant hatao mera number": the verb first
+        r"|\b(hatao|hata\s+do|hatado|nikalo|(delete|remove)\s+"
+        + _HI_DO
+        + r")\s+(mera|meri|mere|ye|"
+        r"yeh|is|mujhe)\s+(number|no|naam|contact)\b",
         False,
+    ),
+    # "please remove kar dijiye", "interest nahi hai, remove kar do": a sentence that is only
+    # "remove it" (with me/my number at most; "pizza se onion remove kar do" has another object;
+    # reads the clauses)
+    (
+        "hi",
+        "remove_kar_do",
+        r"(^|\|\s)((please|pls|plz|bas|ab|to|toh|ji|bhai|sir|yaar|kripya|mujhe|hume|humko|mujhko|"
+        r"mera\s+(number|no|naam)|meri\s+details)\s+){0,3}(remove|delete|unsubscribe)\s+"
+        r"(kar\s+do|kr\s+do|kardo|krdo|kar\s+dijiye|kar\s+dijie|kijiye|karo|kro|kar\s+den|"
+        r"kar\s+dein)\b",
+        True,
     ),
     (
         "hi",
@@ -63,9 +98,20 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "id",
         "berhenti_kirim",
-        r"\b(berhenti|stop)\s+(kirim|kirimi|mengirim|ngirim|chat|wa|sms|spam|"
-        r"hubungi|menghubungi)\b",
+        r"\b(berhenti|stop|hentikan|setop)\s+(semua\s+)?(kirim|kirimi|kirimin|kirimkan|mengirim|"
+        r"mengirimi|mengirimkan|ngirim|ngirimin|hubungi|menghubungi|" + _ID_MSG + r")(2|nya)?\b",
         True,
+    ),
+    # "berhenti berlangganan" (the unsubscribe button's words)
+    ("id", "berhenti_berlangganan", r"\b(berhenti|stop)\s+berlangganan\b", False),
+    # "saya mau berhenti dapat notifikasi dari toko ini", "keberatan menerima pesan pemasaran"
+    (
+        "id",
+        "berhenti_dapat",
+        r"\b(mau|ingin|pengen|pingin|pgn|minta)\s+berhenti\s+(dapat|dapet|menerima|terima|"
+        r"dikirimi)\s+(\w+\s+)?" + _ID_MSG + r"\b(?!\s+(pesanan|order|pengiriman|paket))"
+        r"|\bkeberatan\s+(menerima|dikirimi|dapat|dapet|terima)\s+" + _ID_MSG + r"\b",
+        False,
     ),
     # "jangan kirim promo lagi", "jgn kirim2 lg", "gak usah kirim pesan lagi"
     (
@@ -73,7 +119,8 @@ RULES: list[tuple[str, str, str, bool]] = [
         "jangan_kirim",
         # "jangan kirim lagi" is a request; "ga usah kirim ulang lagi" only "no need to resend":
         # the "no need to" forms need what is sent (pesan, promo, ...), "lagi" alone is not enough
-        r"\b(jangan|jgn)\s+(kirim|kirimi|ngirim|mengirim)2?\b.{0,20}\b(pesan|promo|chat|wa|lagi|"
+        r"\b(jangan|jgn)\s+(kirim|kirimi|ngirim|mengirim|dikirimi|dikirim|dikirimin|kirimin)2?\b"
+        r".{0,20}\b(pesan|promo|chat|wa|lagi|"
         r"lg|sms|iklan|broadcast)\b|\b" + _ID_DONT + r"\s+(kirim|kirimi|ngirim|mengirim)2?\b"
         r".{0,20}\b(pesan|promo|chat|wa|sms|iklan|broadcast)\b",
         False,
@@ -83,6 +130,22 @@ RULES: list[tuple[str, str, str, bool]] = [
         "jangan_hubungi",
         r"\b(jangan|jgn)\s+(chat|nge\s*chat|spam|hubungi|menghubungi|telpon|"
         r"telepon|wa)\b",
+        False,
+    ),
+    # "jangan masukin nomor saya ke broadcast lagi"
+    (
+        "id",
+        "jangan_masukin",
+        r"\b(jangan|jgn)\s+(masukin|masukkan|dimasukin|dimasukkan|tambahin|tambahkan|add)\s+"
+        r"(nomor|nomer|no|saya|aku)\w*\b.{0,20}\b(broadcast|grup|group|daftar|list)\b",
+        False,
+    ),
+    # "mohon nomor saya dikeluarkan dari daftar penerima": a request, not "kok nomor saya dihapus?"
+    (
+        "id",
+        "mohon_dikeluarkan",
+        r"\b(mohon|tolong|minta|harap)\s+(nomor|nomer|no)\w*\s+((saya|aku|gue|gw|ini)\s+)?"
+        r"(dikeluarkan|dikeluarin|dihapus|diapus|diremove)\b",
         False,
     ),
     (

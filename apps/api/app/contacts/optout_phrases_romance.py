@@ -7,13 +7,31 @@ needs an opt-out verb AND what it applies to (messages, me, my number, the list)
 
 from __future__ import annotations
 
+# Someone else or a class being unenrolled ("dar de baja a mi hijo de la clase", "désinscrire
+# mon fils du cours"): not about the messages. Read right after the verb.
+_ES_OTHER = (
+    r"(?!\s+(a\s+)?(mi|mis|su|sus|nuestro|nuestra|nuestros|nuestras)\s+(hij|nin|espos|marido|"
+    r"mujer|herman|madre|padre|mama|papa|sobrin|niet|alumn)\w*)(?!\s+(de|del)\s+(la\s+)?(clase|"
+    r"curso|taller|gimnasio|membresia|natacion|seguro|plan))"
+)
+_FR_OTHER = (
+    r"(?!\s+(mon|ma|mes|notre|nos|son|sa|ses)\s+(fils|fille|filles|enfant|enfants|mari|femme|"
+    r"epou\w*|frere|soeur|mere|pere|neveu|niece|eleve)\b)(?!\s+(du|de\s+la|des|de\s+l)\s+"
+    r"(cours|classe|atelier|stage|club|salle|seance|activite))"
+)
+_ES_MSG = (
+    r"(mensajes|mensajitos|msjs?|promociones|promos|publicidad|ofertas|spam|whatsapps?|sms|"
+    r"anuncios|notificaciones)"
+)
+
 RULES: list[tuple[str, str, str, bool]] = [
     # Spanish
     (
         "es",
         "no_envien",
-        r"\bno\s+(me\s+)?(envien|envies|manden|mandes|escriban|escribas|contacten|"
-        r"contactes|molesten)\s+(mas|" + r"mensajes|promociones|publicidad|nada)\b",
+        r"\bno\s+(me\s+|nos\s+)?(envien|envies|manden|mandes|escriban|escribas|contacten|"
+        r"contactes|molesten|enviaran|mandaran|escribieran|contactaran|enviasen|mandasen)\s+"
+        r"(mas|mensajes|promociones|publicidad|nada)\b(?!\s+(tarde|temprano|tardecito))",
         False,
     ),
     # "ya no me escriban": "ya no" (no longer) makes the bare verb an opt-out
@@ -29,8 +47,50 @@ RULES: list[tuple[str, str, str, bool]] = [
         "es",
         "dejen_de",
         r"\b(dejen|deja|dejar|paren)\s+de\s+(enviarme|mandarme|escribirme|"
-        r"contactarme|molestarme|enviar|mandar|escribir)\b",
+        r"contactarme|molestarme|enviar|mandar|escribir|molestar\s+con)\b",
         True,
+    ),
+    # "paren ya con los mensajes", "ya basta con las promos"
+    (
+        "es",
+        "paren_con",
+        r"\b(paren|parale|parenle|basta|para\s+ya)\s+(ya\s+)?con\s+((los|las|sus|tus|tantos|"
+        r"tantas|estos|estas|el|la|tanto|tanta)\s+)?" + _ES_MSG + r"\b",
+        False,
+    ),
+    # "NO MÁS MENSAJES" (not "no más mensajes de error")
+    (
+        "es",
+        "no_mas",
+        r"\bno\s+mas\s+" + _ES_MSG + r"\b(?!\s+de\s+(error|confirmacion|entrega|pedido|pago))",
+        False,
+    ),
+    # "no me vuelvan a contactar" ("no me vuelvan a llamar al fijo": another channel)
+    (
+        "es",
+        "no_vuelvan",
+        r"\bno\s+(me|nos)\s+(vuelvan|vuelvas|vuelva)\s+a\s+(contactar|escribir|enviar\s+nada|"
+        r"mandar\s+nada|enviar\s+mensajes|mandar\s+mensajes|llamar|molestar)\b"
+        r"(?!\s+(por|al|a|en)\b)",
+        False,
+    ),
+    # "no quiero que me sigan enviando mensajes", "no autorizo que me escriban"
+    (
+        "es",
+        "no_quiero_que",
+        r"\bno\s+(quiero|deseo|autorizo|acepto|consiento)\s+que\s+(me|nos)\s+(sigan\s+|vuelvan\s+"
+        r"a\s+)?(envien|manden|escriban|contacten|molesten|enviando|mandando|escribiendo|"
+        r"contactando|molestando|enviar|mandar|escribir|contactar)\b(?!\s+(por|al|a|en)\b)",
+        False,
+    ),
+    # "cancelen los mensajes promocionales" (not "cancelar las notificaciones del pedido")
+    (
+        "es",
+        "cancelen_mensajes",
+        r"\bcancel(en|a|ar|e)\s+((los|las|sus|estos|estas|todos\s+los|el\s+envio\s+de)\s+)?"
+        r"(mensajes|publicidad|promociones|sms|whatsapps)\b(?!\s+(de|del|de\s+la)\s+"
+        r"(confirmacion|pedido|entrega|pago|error|compra|cita|envio))",
+        False,
     ),
     (
         "es",
@@ -40,21 +100,36 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"(?!\s+de\s+(error|confirmacion|entrega|pedido|pago))",  # the app's or an order's
         False,
     ),
-    ("es", "de_baja", r"\b(dar|darme|dame|denme|deme|me\s+den|me\s+des|doy)\s+de\s+baja\b", False),
-    ("es", "desuscribir", r"\bdesu(b|bs|s)cri(b|p)\w*", False),
+    # "denme de baja", "den de baja este número" (not "dar de baja a mi hijo de la clase")
+    (
+        "es",
+        "de_baja",
+        r"\b(dar|darme|dame|denme|deme|me\s+den|me\s+des|doy|den|denle)\s+de\s+baja\b" + _ES_OTHER,
+        False,
+    ),
+    ("es", "desuscribir", r"\bdesu(b|bs|s)cri(b|p)\w*\b" + _ES_OTHER, False),
     (
         "es",
         "borrenme",
         r"\b(borren|borrenme|borrame|borra|eliminen|elimina|eliminame|eliminenme|"
-        r"quiten|quitenme|quitame|saquen|saquenme|sacame)\b.{0,30}\b(lista|numero|base\s+de\s+datos|"
-        r"contacto)\b",
+        r"quiten|quitenme|quitame|saquen|saquenme|sacame|retiren|retirenme|retirame|retira)\b.{0,30}"
+        r"\b(lista|numero|base\s+de\s+datos|contacto|datos)\b",
+        False,
+    ),
+    # "elimínenme", "bórrenme ya": erase ME, said alone (not "bórrame el pedido")
+    (
+        "es",
+        "eliminenme",
+        r"\b(eliminenme|borrenme|eliminame|borrame|eliminadme|borradme|retirenme|desapuntenme|"
+        r"desapuntame)\b(?!\s+(el|la|los|las|ese|esa|eso|esto|este|esta|un|una|de\s+la\s+"
+        r"(clase|cita|reserva)|del\s+(curso|pedido|grupo\s+de\s+la\s+clase))\b)",
         False,
     ),
     (
         "es",
         "no_quiero",
-        r"\b(no|ya\s+no)\s+quiero\s+(recibir\s+)?(mas\s+)?((sus|tus|estos|estas)\s+)?(mensajes|"
-        r"promociones|promos|publicidad|ofertas|sms|whatsapps|notificaciones)\b",
+        r"\b(no|ya\s+no)\s+(quiero|kiero|deseo)\s+(recibir\s+)?(mas\s+)?((sus|tus|estos|estas)\s+)?"
+        r"(mensajes|msjs?|promociones|promos|publicidad|ofertas|sms|whatsapps|notificaciones)\b",
         False,
     ),
     # "¿de dónde sacaron mi número? bórrenlo": asks where the number came from, then deletes it
@@ -71,7 +146,7 @@ RULES: list[tuple[str, str, str, bool]] = [
         "pt",
         "pare_de",
         r"\b(pare|parem|para|parar)\s+de\s+(me\s+)?(mandar|enviar|mandando|enviando|"
-        r"encher)\b",
+        r"encher|spam|spammar|perturbar|incomodar|importunar)\b",
         True,
     ),
     # "como faço pra parar de receber essas mensagens?" (asking how, or wanting to, stop them)
@@ -86,10 +161,21 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "pt",
         "nao_mande",
-        r"\bnao\s+(me\s+)?(mande|mandem|envie|enviem|manda|mandar|enviar)\s+mais\b",
+        r"\bnao\s+(me\s+)?(mande|mandem|envie|enviem|manda|mandar|enviar|contate|contatem|"
+        r"procure|procurem|escreva|escrevam|perturbe|perturbem|incomode|incomodem)\s+mais\b",
         False,
     ),
+    ("pt", "nao_entre_em_contato", r"\bnao\s+(entre|entrem|entra)\s+mais\s+em\s+contato\b", False),
     ("pt", "nao_quero", r"\bnao\s+(quero|desejo)\s+(mais\s+)?receber\b", False),
+    # "não quero mais mensagem de vocês", "bloqueiem o envio de mensagens, não quero mais"
+    (
+        "pt",
+        "nao_quero_mais",
+        r"\bnao\s+(quero|desejo)\s+mais\s+(nenhuma\s+)?(mensage(m|ns)|msgs?|promocoes|promocao|"
+        r"propagandas?|spam|nada\s+de\s+voces)\b|\b(bloque|suspend|interromp)\w*\s+(o\s+)?envio\s+"
+        r"(de|das|dessas|destas)\s+(mensagens|msgs|propagandas|promocoes)\b",
+        False,
+    ),
     (
         "pt",
         "chega_de",
@@ -101,16 +187,28 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "pt",
         "cancela_mensagens",
-        r"\bcancel(a|e|em|ar)\s+(o\s+envio\s+)?((de|das|dessas|destas|as|essas|estas|suas)\s+)?"
-        r"(mensagens|msgs|propagandas)\b(?!\s+(de|da|do)\s+(confirmacao|pedido|entrega|pagamento))",
+        r"\bcancel(a|e|em|ar)\s+(o\s+(envio|recebimento)\s+|(a\s+|minha\s+)?inscricao\s+)?"
+        r"((de|das|dessas|destas|as|essas|estas|suas|nas|na|da)\s+)?"
+        r"(mensagens|msgs|propagandas|promocoes|lista)\b"
+        r"(?!\s+(de|da|do)\s+(confirmacao|pedido|entrega|pagamento|espera))",
         False,
     ),
     (
         "pt",
         "me_tira",
         r"\b(tira|tire|tirem|tirar|remova|remove|removam|remover|exclua|excluam|exclui|"
-        r"excluir|apague|apaguem|apaga|deleta|deletem|retire)\b.{0,25}\b(lista|numero|contato|"
-        r"cadastro)\b",
+        r"excluir|apague|apaguem|apaga|deleta|deletem|retire|retirar|retirem|retira)\b.{0,25}"
+        r"\b(lista|numero|contato|cadastro)\b",
+        False,
+    ),
+    # "me remove agora", "me exclui daí pfv" (not "me tira uma dúvida", "não me remove")
+    (
+        "pt",
+        "me_remove",
+        r"(?<!nao )\bme\s+(remove|remova|removam|remover|tira|tire|tirem|tirar|exclui|exclua|"
+        r"excluam|excluir|apaga|apague|apaguem|deleta|deletem|descadastra|descadastre|retira|"
+        r"retire|retirem)\b(?=\s*(agora|ja|dai|daqui|disso|dessa|desse|desta|deste|por\s+favor|"
+        r"pfv|pf|pls|favor|logo|$))",
         False,
     ),
     ("pt", "descadastrar", r"\bdescadastr\w*", False),
@@ -128,16 +226,38 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "fr",
         "arretez",
-        r"\bd?arret(ez|e|er)\s+(de\s+)?(m\s*|me\s+|nous\s+)?(envoyer|ecrire|"
-        r"contacter|harceler|spammer|appeler|solliciter)",
+        r"\b(d?arret(ez|e|er)|cess(ez|e|er))\s+(de\s+|d\s+)?(m\s*|me\s+|nous\s+)?(envoyer|"
+        r"ecrire|contacter|harceler|spammer|appeler|solliciter)",
         False,
     ),
-    ("fr", "desabonner", r"\b(desabonn|desinscri|desinscrip)\w*", False),
+    # "arrêtez vos relances", "cessez tout envoi de messages" (not "n'arrêtez pas les promos",
+    # "arrête les notifications de livraison")
+    (
+        "fr",
+        "arretez_les",
+        r"(?<!n )\b(d?arret(ez|e|er)|cess(ez|e|er))\s+((vos|tes|les|ces|tout|tous|toutes)\s+)?"
+        r"((vos|les|ces)\s+)?(envois?\s+(de|des)\s+)?(messages|msgs?|sms|relances|pubs?|publicites|"
+        r"promos?|promotions|spams?|envois|notifications)\b(?!\s+(de|du|des)\s+(livraison|"
+        r"commande|colis|paiement|rendez\s+vous))",
+        False,
+    ),
+    ("fr", "desabonner", r"\b(desabonn|desinscri|desinscrip)\w*\b" + _FR_OTHER, False),
     (
         "fr",
         "retirez_moi",
-        r"\b(retirez|supprimez|enlevez|effacez|otez|retire|supprime|enleve)\s+"
-        r"(moi|mon\s+numero|mon\s+contact)\b",
+        r"(?<!pas )(?<!ne )(?<!jamais )\b(retirez|supprimez|enlevez|effacez|otez|retire|supprime|"
+        r"enleve|oubliez|oublie|supprimer|retirer|effacer|enlever)\s+(moi|mon\s+numero|mon\s+contact|"
+        r"mes\s+coordonnees|mes\s+donnees)\b(?!\s+de\s+(commande|suivi|dossier|client|facture|"
+        r"reservation|la\s+commande))",
+        False,
+    ),
+    # "pouvez-vous me retirer de la liste d'envoi ?" (a "liste d'attente" is a waitlist)
+    (
+        "fr",
+        "me_retirer_de",
+        r"\b(me|nous)\s+(retirer|supprimer|enlever|effacer|desinscrire|radier|sortir)\s+(de|des|"
+        r"du)\s+((la|vos|votre|ces|cette|tes|ta)\s+)?(liste|listes|fichier|fichiers|base|contacts|"
+        r"diffusion|envois|newsletter)\b",
         False,
     ),
     (
@@ -150,7 +270,8 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "fr",
         "ne_plus_infinitive",
-        r"\bne\s+plus\s+(m\s*|me\s+|nous\s+)?(envoyer|ecrire|contacter|appeler|solliciter)\b",
+        r"\bne\s+plus\s+((m\s*|me\s+|nous\s+)?(envoyer|ecrire|contacter|appeler|solliciter)|"
+        r"etre\s+(contacte|contactee|contactes|sollicite|sollicitee|derange|derangee)\w*)\b",
         False,
     ),
     # "ne plus recevoir vos SMS", "comment je fais pour ne plus recevoir ça ?"
@@ -165,15 +286,28 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "fr",
         "ne_veux_plus",
-        r"\bje\s+ne\s+(veux|souhaite|desire)\s+plus\s+(recevoir|etre\s+contacte|"
+        r"\bje\s+ne\s+(veux|souhaite|desire)\s+plus\s+(rien\s+)?(recevoir|etre\s+contacte|"
         r"de\s+messages|etre\s+sollicite)",
         False,
     ),
+    # "plus de pubs svp", "laissez-moi tranquille, plus de messages" (a sentence ending the
+    # reply or with svp/merci: "plus de promos ?" asks for more; reads the clauses)
     (
         "fr",
         "plus_de_messages",
-        r"\bplus\s+de\s+(messages|sms|pub|publicite|promotions)\s+(svp|"
-        r"merci|s\s+il)",
+        r"\bplus\s+de\s+(messages|msgs?|sms|pubs?|publicites?|promotions|relances|spam)\s+(\|\s+)?"
+        r"(svp|merci|s\s+il|stp)\b|(^|\|\s)((donc|alors)\s+)?plus\s+de\s+(messages|msgs?|sms|pubs?|"
+        r"publicites?|promos?|promotions|relances|spam)\s*$",
+        True,
+    ),
+    # "ça suffit les messages", "assez avec vos relances"; "j'veux plus de vos msg" (the
+    # dropped "ne" of speech, only with "vos/tes" and messages: "je veux plus de promos" wants more)
+    (
+        "fr",
+        "ca_suffit",
+        r"\b(ca\s+suffit|assez|c\s+est\s+bon)\s+(avec\s+|de\s+)?((les|vos|tes|ces)\s+)?(messages|"
+        r"msgs?|sms|pubs?|relances|promos?|spam)\b|\b(jveux|j\s+veux|jveu|j\s+veu)\s+plus\s+de\s+"
+        r"(vos|tes)\s+(messages|msgs?|sms|relances|spam|pubs?)\b",
         False,
     ),
     (
