@@ -88,15 +88,20 @@ def confusion_table(y: list[str], pred: list[str]) -> str:
 
 REPLIES = Path(__file__).resolve().parents[1] / "tests" / "data" / "replies"
 # Independent opt-out sets, each written by someone who had seen neither the rules nor any of
-# the labelled replies. The first was then used to revise the rules (its first measurement is
-# in the hand-written notes of ai-evaluation.md); the second has never been tuned on.
+# the labelled replies. Each was measured once as it came, then became material for revising
+# the rules; the newest one is the untouched measure.
 FRESH_SETS = (
     (
         "optout_fresh.txt",
         "first independent set — the rules were revised on it after its first measurement "
         "(rules recall 61.4%, false positives 8.6%), so these figures are no longer independent",
     ),
-    ("optout_fresh2.txt", "second independent set — never tuned on"),
+    (
+        "optout_fresh2.txt",
+        "second independent set — the rules were revised on it too after its first measurement "
+        "(rules recall 68.1%, false positives 3.6%, rules or review 89.5%)",
+    ),
+    ("optout_fresh3.txt", "third independent set — never tuned on"),
 )
 
 

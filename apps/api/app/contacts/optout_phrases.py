@@ -9,7 +9,9 @@ stop the promos" are not opt-outs. Used through `match_opt_out(text, sentences=T
 classifier); the webhook request path keeps whole-message keywords only.
 
 English rules are here; German is in optout_phrases_de, Spanish, Portuguese and French in
-optout_phrases_romance, Hindi and Indonesian in optout_phrases_asia.
+optout_phrases_romance, Hindi and Indonesian in optout_phrases_asia; cross-language families
+(data-protection erasure, consent withdrawal, "block this number", threats to report, ...)
+in optout_phrases_families.
 
 Text is compared lower-cased, accents stripped, apostrophes and punctuation turned into spaces
 ("M'envoyer" -> "m envoyer", "não" -> "nao").
@@ -20,7 +22,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.contacts import optout_phrases_asia, optout_phrases_de, optout_phrases_romance
+from app.contacts import (
+    optout_phrases_asia,
+    optout_phrases_de,
+    optout_phrases_families,
+    optout_phrases_romance,
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -33,9 +40,8 @@ _MAX_CHARS = 2000  # a reply longer than this is scanned on its first 2,000 char
 # order's or an app's ("stop the alerts for order 55", "cancel notifications for the old card").
 _ALERTS = r"(?:(?<=these )|(?<=those )|(?<=your )|(?<=ur )|(?<=whatsapp ))(alerts|notifications)"
 _MSG = (
-    r"(messages?|msgs?|texts?|sms|whatsapps?|promotions?|promos?|offers?|spam|ads|broadcasts|"
-    + _ALERTS
-    + ")"
+    r"(messages?|messaging|msgs?|texts?|sms|whatsapps?|promotions?|promos?|offers?|spam|ads|"
+    r"broadcasts|marketing|" + _ALERTS + ")"
 )
 # What "cancel" may apply to: messages only ("cancel the offer" or "cancel my order" is a sale).
 _CANCELLABLE = r"(messages|msgs|texts|sms|whatsapps|broadcasts|newsletters?|" + _ALERTS + ")"
@@ -44,9 +50,10 @@ _CANCELLABLE = r"(messages|msgs|texts|sms|whatsapps|broadcasts|newsletters?|" + 
 # ("no, dejen de mandarme" is not negated: the comma ends the clause).
 _NEGATORS = {
     "en": r"(dont|don t|do not|never)(\s+(have|need)\s+to)?|no\s+need\s+to",
-    "es": r"no|nunca",
-    "pt": r"nao|nunca",
-    "id": r"jangan|jgn",
+    # "no me borren de la lista", "não me tirem da lista": the pronoun may sit in between
+    "es": r"(no|nunca)(\s+(me|nos|lo|la|le|los|las))?",
+    "pt": r"(nao|nunca)(\s+(me|nos|o|a))?",
+    "id": r"jangan|jgn|(gak|ga|nggak|tidak|tdk)\s+(usah|perlu)|gausah",
 }
 _NEG_BEFORE = {lang: re.compile(rf"\b({neg})\s+$") for lang, neg in _NEGATORS.items()}
 _NEG_WINDOW = 30
@@ -57,7 +64,7 @@ _EN: list[tuple[str, str, str, bool]] = [
     (
         "en",
         "stop_sending",
-        r"\b(stop|stpo|stp|quit|cease)\s+(sending|texting|messaging|msging|msg|"
+        r"\b(stop|stpo|stp|stahp|quit|cease)\s+(sending|texting|messaging|msging|msg|"
         r"contacting|spamming|writing|bothering|whatsapping|calling)\b",
         True,
     ),
@@ -71,7 +78,8 @@ _EN: list[tuple[str, str, str, bool]] = [
     (
         "en",
         "stop_the_messages",
-        r"\bstop\s+(the|these|those|your|ur|all|this|all\s+the)\s+" + _MSG + r"\b",
+        r"\b(stop|stahp|cease)\s+(the|these|those|your|ur|all|this|all\s+the|all\s+your)\s+"
+        r"((marketing|promotional|commercial|whatsapp|sms)\s+)?" + _MSG + r"\b",
         True,
     ),
     # "how do I stop getting these messages", "I want to stop receiving your texts"
@@ -133,17 +141,27 @@ _EN: list[tuple[str, str, str, bool]] = [
         "dont_send_anything",
         r"\b(dont|don t|do not|never)\s+send\s+(me|us)\s+(anything\s+(else|more)|(any\s+more|"
         r"anymore|more)\s+of\s+(these|those|them))(?=\s*(please|pls|plz|thanks|thank\s+you|thx|"
-        r"again|ever|ok)?$)",
+        r"again|ever|ok)?$)"
+        # "pls don't send anything else to this number"
+        r"|\b(dont|don t|do not|never)\s+send\s+((me|us)\s+)?(anything(\s+(else|more))?|any\s+more"
+        r"(\s+" + _MSG + r")?|" + _MSG + r")\s+to\s+(this|my)\s+(number|phone|whatsapp)\b",
         False,
     ),
     ("en", "no_more", r"\bno\s+more\s+" + _MSG + r"\b", False),
+    # the legal formula (not "I got a cease and desist letter")
+    (
+        "en",
+        "cease_and_desist",
+        r"\bcease\s+and\s+desist\b(?!\s+(letter|order|notice|letters|orders|notices)\b)",
+        False,
+    ),
     # "enough texts", "ok enough with the promos" opening a sentence (reads the clauses)
     (
         "en",
         "enough",
         r"(^|\|\s)((ok|okay|ok\s+that\s+s|that\s+s|seriously|guys|pls|please)\s+)?enough\s+"
         r"((with|of)\s+)?((the|these|those|your|ur|all\s+the|all\s+these)\s+)?(messages|msgs|"
-        r"texts|spam|whatsapps|promos|promotions|broadcasts)\b"
+        r"texts|spam|whatsapps|promos|promotions|broadcasts|ads|offers)\b"
         # the sentence ends there ("enough messages for today, talk tomorrow" is not one)
         r"(?=\s*((please|pls|plz|already|now|stop|seriously|guys|ok|thanks)\s*)?(\||$))",
         True,
@@ -180,6 +198,7 @@ RULES: list[tuple[str, str, str, bool]] = [
     *optout_phrases_de.RULES,
     *optout_phrases_romance.RULES,
     *optout_phrases_asia.RULES,
+    *optout_phrases_families.RULES,
 ]
 # A leading "\b" keeps `re` from skipping ahead to the rule's first letters, so each rule is
 # first looked for without it (a looser pattern: if it finds nothing, neither can the rule). On a
@@ -209,13 +228,17 @@ _POLITE = _words(
 )
 _SEGMENTS = re.compile(r"([.!?;,\n]+)")  # captured: the separators are kept
 # Laughter after a leading bare "stop," ("Stop, that's hilarious 😂", "arrête, mort de rire",
-# "stop stop, ngakak"): a joke, so that leading keyword alone does not opt out. Only laughter:
-# "STOP, not interested" and "Stop, wrong number" stay opt-outs.
-_LAUGH_EMOJI = re.compile("[\U0001f602\U0001f923\U0001f606\U0001f639]")
+# "stop stop, ngakak"), or delight ("Stop! That's too good a deal 😍", "arrête, c'est trop
+# beau"): a joke, so that leading keyword alone does not opt out. Only these: "STOP, not
+# interested" and "Stop, wrong number" stay opt-outs.
+_LAUGH_EMOJI = re.compile(
+    "[\U0001f602\U0001f923\U0001f606\U0001f639\U0001f60d\U0001f929\U0001f970\U0001f63b]"
+)
 _LAUGH_WORDS = re.compile(
     r"\b((ha){2,}h?|(he){2,}|lol+|lmao+|rofl|(ja){2,}|(je){2,}|k{3,}|(rs){2,}|(wk){2,}|mdr|ptdr|"
     r"ngakak|hilarious|hasa|ich\s+lach\w*|lach\s+mich|mort\s+de\s+rire|morte\s+de\s+rire|"
-    r"muero\s+de\s+risa|morrendo\s+de\s+rir)\b"
+    r"muero\s+de\s+risa|morrendo\s+de\s+rir|too\s+good|trop\s+beau|trop\s+bien|"
+    r"demasiado\s+bueno|bom\s+demais|zu\s+gut|bagus\s+banget)\b"
 )
 # The stop-sign emoji reads as "stop"; next to it "stop it" is a request, not a "stop it 😂".
 _STOP_SIGN = "\U0001f6d1"

@@ -11,7 +11,8 @@ _HI_DO = r"(kar\s+do|kr\s+do|kardo|krdo|karo|kro|kijiye|karein|karen|kare)"  # "
 _HI_STOP = r"(band|bandh|bnd|chhod|chod|chhodo|chodo|rok|rook)"  # "stop" (band karo, rok do)
 # "-nya" (the/its) and "2" (plural) may end it: "promosinya", "pesan2"
 _ID_MSG = r"(pesan|promo|promosi|chat|wa|sms|iklan|broadcast|spam|penawaran|notifikasi)(nya|2)?"
-_ID_DONT = r"(jangan|jgn|(gak|ga|gk|nggak|ngga|enggak|tidak|tdk)\s+usah|gausah)"  # "don't"
+# "don't" / "no need to"
+_ID_DONT = r"(jangan|jgn|(gak|ga|gk|nggak|ngga|enggak|tidak|tdk)\s+(usah|perlu)|gausah|gaperlu)"
 
 RULES: list[tuple[str, str, str, bool]] = [
     # Hindi (Latin script)
@@ -44,7 +45,11 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"(karo|kro|kar\s+do|kardo|kijiye|kar\s+dijiye|kar)\b(?!\s+(mat|na|diya|dia|ho|hai|raha|rahe)\b)"
         # "band karo ye faltu ke msg": the verb first
         r"|\b(band|bnd|bandh)\s+(karo|kro|kar\s+do|kardo|kijiye|kar\s+dijiye)\s+((ye|yeh|ab|apne|"
-        r"aapke|sab|ye\s+sab)\s+)?(\w+\s+){0,2}(messages?|msgs?|promotions?|sms|spam)\b",
+        r"aapke|sab|ye\s+sab)\s+)?(\w+\s+){0,2}(messages?|msgs?|promotions?|sms|spam)\b"
+        # "promo wale msg band plz", "bas karo ye msgs"
+        r"|\b(messages?|msgs?|promotions?|sms|spam|ads)\s+band\s*(plz|pls|please|kro|karo|ab|"
+        r"abhi|\|)?\s*$|\bbas\s+(karo|kro|kijiye)\s+((ye|yeh|ab|apne)\s+)?(messages?|msgs?|"
+        r"promotions?|sms|spam|ads)\b",
         False,
     ),
     (
@@ -57,17 +62,24 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "hi",
         "list_se_hatao",
-        r"\b(list|group|broadcast)\s+se\b.{0,20}\b(hata|hatao|hatado|nikalo|nikal\s+do|"
-        r"remove|bahar\s+(karo|kro|kar\s+do|nikalo|kijiye))\b(?!\s+ke\b)"  # "hata ke": moving
-        # "mera naam hatao list se": the verb first
+        r"\b(list|group|grp|broadcast|alerts|updates)\s+((me|mein|main)\s+)?se\b.{0,20}"
+        r"\b(hata|hatao|hatado|nikalo|nikal\s+do|nikaal\s+do|kaat\s+do|kaato|kaat\s+dijiye|"
+        # "hata ke": moving
+        r"kat\s+do|remove|bahar\s+(karo|kro|kar\s+do|nikalo|kijiye))\b(?!\s+ke\b)"
+        # "mera naam hatao list se", "hatao mujhe list se": the verb first
         r"|\b(hatao|hata\s+do|hatado|nikalo|nikal\s+do|remove\s+karo|remove\s+kar\s+do)\s+"
-        r"(list|group|broadcast)\s+se\b",
+        r"((mujhe|hume|humko|mera\s+(naam|number))\s+)?(list|group|broadcast)\s+se\b"
+        # "mera naam kaat do": struck off (a waitlist is another booking)
+        r"|\b(mera|meri|hamara)\s+(naam|number|no)\s+(kaat|kat|kaato|cut)\s+(do|dijiye|dena|de|"
+        r"kar\s+do)\b",
         False,
     ),
     (
         "hi",
         "number_delete",
-        r"\bnumber\b.{0,15}\b(delete|hatao|hata\s+do|(delete|remove)\s+" + _HI_DO + r")\b"
+        r"\b(number|(mera|meri|mere)\s+data)\b.{0,15}\b(delete|hatao|hata\s+do|(delete|remove)\s+"
+        + _HI_DO
+        + r")\b"
         # "turant hatao mera number": the verb first
         r"|\b(hatao|hata\s+do|hatado|nikalo|(delete|remove)\s+"
         + _HI_DO
@@ -122,14 +134,20 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"\b(jangan|jgn)\s+(kirim|kirimi|ngirim|mengirim|dikirimi|dikirim|dikirimin|kirimin)2?\b"
         r".{0,20}\b(pesan|promo|chat|wa|lagi|"
         r"lg|sms|iklan|broadcast)\b|\b" + _ID_DONT + r"\s+(kirim|kirimi|ngirim|mengirim)2?\b"
-        r".{0,20}\b(pesan|promo|chat|wa|sms|iklan|broadcast)\b",
+        r".{0,20}\b" + _ID_MSG + r"\b"
+        # "mohon untuk tidak mengirimkan pesan apapun lagi"
+        r"|\b(mohon|tolong|harap|dimohon)\s+(untuk\s+)?(tidak|tdk|jangan)\s+(mengirim\w*|kirim\w*)"
+        r"\b.{0,30}\b(lagi|lg|ke\s+nomor)\b",
         False,
     ),
     (
         "id",
         "jangan_hubungi",
         r"\b(jangan|jgn)\s+(chat|nge\s*chat|spam|hubungi|menghubungi|telpon|"
-        r"telepon|wa)\b",
+        r"telepon|wa)\b"
+        # "gak usah chat2 lagi" (not "gak usah chat dulu")
+        r"|\b" + _ID_DONT + r"\s+(chat|nge\s*chat|spam|hubungi|menghubungi|wa|kontak)(2|in)?\s+"
+        r"((saya|aku|kami)\s+)?(lagi|lg)\b",
         False,
     ),
     # "jangan masukin nomor saya ke broadcast lagi"
@@ -144,15 +162,17 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "id",
         "mohon_dikeluarkan",
-        r"\b(mohon|tolong|minta|harap)\s+(nomor|nomer|no)\w*\s+((saya|aku|gue|gw|ini)\s+)?"
-        r"(dikeluarkan|dikeluarin|dihapus|diapus|diremove)\b",
+        r"\b(mohon|tolong|minta|harap)\s+((agar|supaya)\s+)?(nomor|nomer|no|data)\w*\s+"
+        r"((pribadi\s+)?(saya|aku|gue|gw|ini)\s+)?(dikeluarkan|dikeluarin|dihapus|diapus|diremove|"
+        r"dicoret)\b",
         False,
     ),
     (
         "id",
         "hapus_nomor",
-        r"\b(hapus|keluarkan|keluarin|apus)\s+(nomor\w*|nomer\w*|no|saya|aku|kontak\w*)\b",
-        False,
+        r"\b(hapus|keluarkan|keluarin|apus|coret)\s+(nomor\w*|nomer\w*|no|saya|aku|kontak\w*|"
+        r"data\s+(pribadi\s+)?(saya|aku))\b",
+        True,  # "jangan hapus saya dari daftar"
     ),
     (
         "id",

@@ -20,9 +20,9 @@ _DE_DET = (
 # The list one is on: "aus der Broadcast-Liste", "aus dem Verteiler" (a "Warteliste" is one
 # word, so it is not "liste")
 _DE_LIST = (
-    r"((broadcast|whatsapp|mailing|kontakt|kunden|verteiler|werbe|sms|e\s+mail|email)\s+)?"
+    r"(((broadcast|whatsapp|mailing|kontakt|kunden|verteiler|werbe|sms|e\s+mail|email)\s+)?"
     r"(liste|verteiler|verteilerliste|kontaktliste|mailingliste|kundenliste|newsletter|"
-    r"broadcast|broadcastliste)\b"
+    r"broadcast|broadcastliste|gruppe|whatsapp\s+gruppe)|(\w+\s+)?(alerts|benachrichtigungen))\b"
 )
 _DE_FILL = r"((bitte|sofort|jetzt|endlich|umgehend|einfach|auch|hier|doch|mal|ab\s+sofort)\s+)*"
 
@@ -44,7 +44,8 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "de",
         "entfernen_sie",
-        r"\b(nehmen|streichen|loschen|entfernen|nimm|losche|entferne)\b.{0,15}"
+        r"\b(nehmen|streichen|loschen|entfernen|nimm|losche|entferne|loscht|entfernt|streicht|"
+        r"streich)\b.{0,15}"
         r"\b(mich|meine\s+nummer|meine\s+daten|meinen\s+kontakt)\b",
         False,
     ),
@@ -123,7 +124,7 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"(?<!warum )(?<!wieso )(?<!weshalb )\b(schreiben|schreibt|schreib|schicken|schickt|"
         r"schick|senden|sendet|kontaktieren|kontaktiert|kontaktier|nerven|nervt|belastigen|"
         r"belastigt)\s+((sie|ihr|du)\s+)?(mir|mich|uns)\s+" + _DE_FILL + r"(nicht\s+mehr|"
-        r"nie\s+wieder|nie\s+mehr)\b",
+        r"nie\s+wieder|nie\s+mehr|nichts\s+mehr|nix\s+mehr)\b",
         False,
     ),
     # "Ich möchte diese Nachrichten nicht mehr erhalten", "will nix mehr von euch bekommen"
@@ -145,6 +146,41 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"\bwiderspreche\w*\s+(ich\s+|hiermit\s+)*(der|jeder|einer)\s+(weiteren\s+)?(zusendung|kontaktaufnahme|"
         r"nutzung|verarbeitung|speicherung|werbung)\b",
         False,
+    ),
+    # "bitte nichts mehr schicken", "brauche die Angebote nicht mehr", "keine weiteren
+    # Nachrichten an diese Nummer senden" (not "gibt es keine weiteren Angebote?")
+    (
+        "de",
+        "nichts_mehr_schicken",
+        r"\b(nichts|nix)\s+mehr\s+(zu\s+)?(schicken|senden|zuschicken|zusenden|schreiben)\b|"
+        r"\b(brauche|brauchen)\s+(\w+\s+){0,2}" + _DE_MSG + r"\s+(\w+\s+){0,3}nicht\s+mehr\b|"
+        r"\bkeine\s+(weiteren|weitere)\s+" + _DE_MSG + r"\s+((\w+\s+){0,4}(zu\s+)?(senden|schicken|"
+        r"zusenden|zuschicken|zuzusenden|zuzuschicken)|bitte|mehr)\b|\bbitte\s+keine\s+(weiteren|"
+        r"weitere)\s+" + _DE_MSG + r"\b",
+        False,
+    ),
+    # "Jetzt reicht's mit den Nachrichten"
+    (
+        "de",
+        "reicht_mit",
+        r"\b(reichts|reicht\s+s|reicht|genug)\s+"
+        + _DE_FILL
+        + r"mit\s+("
+        + _DE_DET
+        + r"\s+)?"
+        + _DE_MSG
+        + r"\b",
+        False,
+    ),
+    # "Werbung. Nummer löschen bitte": a sentence that is only "delete the number" (not "kann
+    # ich meine alte Nummer löschen?"; reads the clauses)
+    (
+        "de",
+        "nummer_loschen",
+        r"(^|\|\s)((bitte|sofort|und)\s+)?((meine|die|diese)\s+)?(nummer|handynummer|"
+        r"telefonnummer|kontaktdaten|daten)\s+((bitte|sofort|jetzt)\s+)*(loschen|entfernen|"
+        r"austragen)\b",
+        True,
     ),
     # "Woher haben Sie meine Nummer? Sofort löschen!"
     (

@@ -47,7 +47,12 @@ RULES: list[tuple[str, str, str, bool]] = [
         "es",
         "dejen_de",
         r"\b(dejen|deja|dejar|paren)\s+de\s+(enviarme|mandarme|escribirme|"
-        r"contactarme|molestarme|enviar|mandar|escribir|molestar\s+con)\b",
+        r"contactarme|molestarme|enviar|mandar|escribir|molestar\s+con|spamearme|spamear|"
+        r"llamarme|contactar|contactarnos|escribirnos|mandarnos|enviarnos)\b"
+        # "¿cómo hago para que dejen de llegarme estos mensajes?"
+        r"|\b(dejen|deje|dejar)\s+de\s+llegar(me|nos)?\s+((estos|estas|los|las|sus|tantos|tantas)\s+)?"
+        + _ES_MSG
+        + r"\b",
         True,
     ),
     # "paren ya con los mensajes", "ya basta con las promos"
@@ -96,7 +101,7 @@ RULES: list[tuple[str, str, str, bool]] = [
         "es",
         "basta_de",
         r"\bbasta\s+de\s+((tantos|tantas|sus|tus|estos|estas|los|las)\s+)?(mensajes|"
-        r"mensajitos|promociones|promos|publicidad|spam|whatsapps?|sms)\b"
+        r"mensajitos|promociones|promos|publicidad|spam|whatsapps?|sms|anuncios)\b"
         r"(?!\s+de\s+(error|confirmacion|entrega|pedido|pago))",  # the app's or an order's
         False,
     ),
@@ -111,16 +116,19 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "es",
         "borrenme",
-        r"\b(borren|borrenme|borrame|borra|eliminen|elimina|eliminame|eliminenme|"
-        r"quiten|quitenme|quitame|saquen|saquenme|sacame|retiren|retirenme|retirame|retira)\b.{0,30}"
-        r"\b(lista|numero|base\s+de\s+datos|contacto|datos)\b",
-        False,
+        r"\b(borren|borrenme|borrame|borra|borre|eliminen|elimina|elimine|eliminame|eliminenme|"
+        r"quiten|quite|quitenme|quitame|saquen|saque|saquenme|sacame|retiren|retire|retirenme|"
+        r"retirame|retira)\b.{0,30}\b(lista|numero|base\s+de\s+datos|contacto|datos|envios|"
+        r"difusion)\b"
+        # "borren mis datos de envío viejos" edits an address
+        r"(?!\s+(de|del)\s+(la\s+)?(tarjeta|envio|entrega|pago|pedido|cuenta|factura))",
+        True,  # "no me borren de la lista"
     ),
     # "elimínenme", "bórrenme ya": erase ME, said alone (not "bórrame el pedido")
     (
         "es",
         "eliminenme",
-        r"\b(eliminenme|borrenme|eliminame|borrame|eliminadme|borradme|retirenme|desapuntenme|"
+        r"\b(eliminenme|borrenme|eliminame|borrame|eliminadme|borradme|retirenme|quitenme|desapuntenme|"
         r"desapuntame)\b(?!\s+(el|la|los|las|ese|esa|eso|esto|este|esta|un|una|de\s+la\s+"
         r"(clase|cita|reserva)|del\s+(curso|pedido|grupo\s+de\s+la\s+clase))\b)",
         False,
@@ -130,6 +138,14 @@ RULES: list[tuple[str, str, str, bool]] = [
         "no_quiero",
         r"\b(no|ya\s+no)\s+(quiero|kiero|deseo)\s+(recibir\s+)?(mas\s+)?((sus|tus|estos|estas)\s+)?"
         r"(mensajes|msjs?|promociones|promos|publicidad|ofertas|sms|whatsapps|notificaciones)\b",
+        False,
+    ),
+    # "prefiero no recibir más promociones", "¿cómo hago para no recibir más mensajes?"
+    (
+        "es",
+        "no_recibir_mas",
+        r"\b(prefiero|preferimos|preferiria|para)\s+no\s+recibir\s+(mas\s+)?((sus|tus|estos|estas)"
+        r"\s+)?" + _ES_MSG + r"\b|\bno\s+recibir\s+mas\s+" + _ES_MSG + r"\b",
         False,
     ),
     # "¿de dónde sacaron mi número? bórrenlo": asks where the number came from, then deletes it
@@ -146,7 +162,15 @@ RULES: list[tuple[str, str, str, bool]] = [
         "pt",
         "pare_de",
         r"\b(pare|parem|para|parar)\s+de\s+(me\s+)?(mandar|enviar|mandando|enviando|"
-        r"encher|spam|spammar|perturbar|incomodar|importunar)\b",
+        r"encher|spam|spammar|perturbar|incomodar|importunar|contatar|contactar|escrever|ligar)\b",
+        True,
+    ),
+    # "podem parar com as ofertas", "parem com essas mensagens"
+    (
+        "pt",
+        "parar_com",
+        r"\b(pare|parem|para|parar)\s+com\s+((as|os|essas|esses|estas|estes|suas|seus|tanta|tantas|"
+        r"tantos)\s+)?(mensage(m|ns)|msgs?|promocoes|propagandas?|anuncios|ofertas|spam)\b",
         True,
     ),
     # "como faço pra parar de receber essas mensagens?" (asking how, or wanting to, stop them)
@@ -179,15 +203,15 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "pt",
         "chega_de",
-        r"\bchega\s+de\s+((tanta|tantas|essa|essas|sua|suas)\s+)?(mensage(m|ns)|msgs?|"
-        r"promocao|promocoes|propagandas?|spam)\b",
+        r"\bchega\s+de\s+((tanta|tantas|essa|essas|sua|suas|tantos|esses)\s+)?(mensage(m|ns)|msgs?|"
+        r"promocao|promocoes|propagandas?|spam|anuncios)\b",
         False,
     ),
     # "cancela o envio dessas mensagens" ("cancela o envio do pedido" is an order: no match)
     (
         "pt",
         "cancela_mensagens",
-        r"\bcancel(a|e|em|ar)\s+(o\s+(envio|recebimento)\s+|(a\s+|minha\s+)?inscricao\s+)?"
+        r"\bcancel(a|e|em|ar)\s+((o\s+)?(envio|recebimento)\s+|(a\s+|minha\s+)?inscricao\s+)?"
         r"((de|das|dessas|destas|as|essas|estas|suas|nas|na|da)\s+)?"
         r"(mensagens|msgs|propagandas|promocoes|lista)\b"
         r"(?!\s+(de|da|do)\s+(confirmacao|pedido|entrega|pagamento|espera))",
@@ -199,7 +223,7 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"\b(tira|tire|tirem|tirar|remova|remove|removam|remover|exclua|excluam|exclui|"
         r"excluir|apague|apaguem|apaga|deleta|deletem|retire|retirar|retirem|retira)\b.{0,25}"
         r"\b(lista|numero|contato|cadastro)\b",
-        False,
+        True,  # "não me tirem da lista"
     ),
     # "me remove agora", "me exclui daí pfv" (not "me tira uma dúvida", "não me remove")
     (
@@ -235,7 +259,8 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "fr",
         "arretez_les",
-        r"(?<!n )\b(d?arret(ez|e|er)|cess(ez|e|er))\s+((vos|tes|les|ces|tout|tous|toutes)\s+)?"
+        r"(?<!n )\b(d?arret(ez|e|er)|cess(ez|e|er))\s+((vos|tes|les|ces|tout|tous|toutes|le|la|ce|"
+        r"cette|ton|votre)\s+)?"
         r"((vos|les|ces)\s+)?(envois?\s+(de|des)\s+)?(messages|msgs?|sms|relances|pubs?|publicites|"
         r"promos?|promotions|spams?|envois|notifications)\b(?!\s+(de|du|des)\s+(livraison|"
         r"commande|colis|paiement|rendez\s+vous))",
@@ -278,7 +303,7 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "fr",
         "ne_plus_recevoir",
-        r"\bne\s+plus\s+recevoir\s+((vos|ces|les|des|de|tes)\s+)?(messages|sms|pubs?|"
+        r"\bne\s+plus\s+recevoir\s+((vos|ces|les|des|de|tes|ce\s+genre\s+de|ce\s+type\s+de)\s+)?(messages|sms|pubs?|"
         r"publicites?|promos?|promotions|offres|newsletters?)\b(?!\s+de\s+(livraison|commande))|"
         r"\bcomment\s+(je\s+fais|faire|on\s+fait|puis\s+je|je\s+peux)\s+pour\s+ne\s+plus\s+recevoir\b",
         False,
@@ -309,6 +334,28 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"msgs?|sms|pubs?|relances|promos?|spam)\b|\b(jveux|j\s+veux|jveu|j\s+veu)\s+plus\s+de\s+"
         r"(vos|tes)\s+(messages|msgs?|sms|relances|spam|pubs?)\b",
         False,
+    ),
+    # "vous pouvez me retirer" ending the reply; "marre de vos pubs"; "pas de messages svp"
+    (
+        "fr",
+        "pouvez_me_retirer",
+        r"\b(pouvez|pourriez|peux|pourrais|merci\s+de)\s+(vous\s+)?(me|nous)\s+(retirer|desinscrire|"
+        r"supprimer|radier|enlever)(\s+(svp|merci|s\s+il\s+vous\s+plait|stp))?$",
+        False,
+    ),
+    (
+        "fr",
+        "marre_de",
+        r"\b(marre|ras\s+le\s+bol)\s+(de|des|d)\s+((vos|tes|ces|tous\s+ces|toutes\s+ces|toutes\s+vos|"
+        r"tous\s+vos)\s+)?(pubs?|messages|msgs?|sms|relances|promos?|spam|offres|publicites?)\b",
+        False,
+    ),
+    (
+        "fr",
+        "pas_de_messages_svp",
+        r"(^|\|\s)pas\s+de\s+(messages|msgs?|sms|pubs?|publicites?|promos?|relances|spam)\s+(\|\s+)?"
+        r"(svp|merci|stp|s\s+il)\b",
+        True,
     ),
     (
         "fr",
