@@ -101,7 +101,12 @@ FRESH_SETS = (
         "second independent set — the rules were revised on it too after its first measurement "
         "(rules recall 68.1%, false positives 3.6%, rules or review 89.5%)",
     ),
-    ("optout_fresh3.txt", "third independent set — never tuned on"),
+    (
+        "optout_fresh3.txt",
+        "third independent set — the rules were revised on it too after its first measurement "
+        "(rules recall 77.6%, false positives 0.7%, rules or review 89.0%)",
+    ),
+    ("optout_fresh4.txt", "fourth independent set — never tuned on"),
 )
 
 

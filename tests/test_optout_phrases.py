@@ -356,6 +356,144 @@ FAMILY_NOT_OPT_OUTS = [
 ]
 
 
+# Families revealed by tests/data/replies/optout_fresh3.txt (optout_phrases_more), in all seven
+# languages (new phrasings, not its lines), with counterexamples
+MORE_OPT_OUTS = [
+    # formal letters
+    ("en", "To whom it may concern, please discontinue all future correspondence with me."),
+    ("en", "Kindly refrain from contacting this number."),
+    ("es", "Les pido que suspendan cualquier envío de publicidad a mi teléfono."),
+    ("es", "Absténganse de enviarme mensajes, por favor."),
+    ("pt", "Peço que interrompam todo o envio de publicidade para mim."),
+    ("fr", "Je demande l'arrêt de tout envoi sur ce numéro."),
+    ("fr", "Abstenez-vous de me relancer."),
+    ("de", "Ich bitte Sie, sämtliche Werbemitteilungen künftig zu unterlassen."),
+    ("de", "Unterlassen Sie jegliche Anrufe und SMS."),
+    ("de", "Stellen Sie bitte die Werbung ein."),
+    ("hi", "Is number par promotions na bheje jaayen."),
+    ("id", "Harap tidak lagi mengirim promo ke nomor ini."),
+    ("id", "Mohon hentikan pengiriman informasi promo ke saya."),
+    # would like to stop receiving / no longer wish to receive
+    ("en", "We'd like to stop getting your weekly newsletter."),
+    ("en", "I no longer wish to receive these updates."),
+    ("es", "Preferiría dejar de recibir sus ofertas."),
+    ("es", "No queremos seguir recibiendo mensajes de ustedes."),
+    ("pt", "Queria deixar de receber essas promoções."),
+    ("pt", "Não quero continuar recebendo anúncios."),
+    ("fr", "Nous voudrions arrêter de recevoir vos promotions."),
+    ("hi", "Mujhe ye notifications receive nahi karna chahta, band karo."),
+    ("hi", "aapke marketing nahi chahiye"),
+    ("id", "Aku gak pengen dapet promosi lagi."),
+    # don't send me any more ... / cut it out with / leave me out with
+    ("en", "pls don't send us any further promotions"),
+    ("en", "knock it off with the texts"),
+    ("en", "give it a rest with your ads"),
+    ("es", "córtenla con las promociones"),
+    ("pt", "larguem do meu pé com essas propagandas"),
+    ("fr", "lâche-moi avec tes relances"),
+    ("de", "Verschont mich bitte mit eurer Werbung"),
+    ("id", "udahan deh kirim promonya"),
+    ("id", "cukup iklannya kak"),
+    # stop these messages (after a threat to block)
+    ("fr", "Non mais sérieux, stoppez vos pubs."),
+    ("es", "Los voy a bloquear. Detengan los mensajes."),
+    ("pt", "Vou bloquear, parem essas mensagens."),
+    ("de", "Ich blockiere euch. Stellt die SMS ein!"),
+    ("hi", "Block kar dungi. Ye sms roko"),
+    ("id", "Saya blokir nih. Stop pengiriman pesan ini."),
+    # asking to be unsubscribed / de-registered
+    ("es", "Quisiera la baja de sus mensajes."),
+    ("de", "Bitte um Abmeldung aus dem Verteiler."),
+    ("de", "Meldet uns bitte ab."),
+    ("de", "Woher auch immer. Bitte aus der Datenbank entfernen."),
+    ("id", "mau stop langganan info promo"),
+    ("id", "UNREG ya"),
+    ("hi", "bnd kro"),
+    # the polite subjunctive: remove my contact from your database
+    ("pt", "Agradecia que apagassem o meu número da vossa lista."),
+    ("es", "Les agradecería que eliminaran mi número de su base de datos."),
+    ("hi", "Hamare system se hata dijiye mera number"),
+    ("id", "Tolong saya dihapus dari database toko."),
+    ("hi", "Mera number kaise mila aapko? turant hatao"),
+    # dialects, spellings and abbreviations
+    ("de", "Bitte kei Werbig meh"),
+    ("de", "hört bitte auf mir zu schiken"),
+    ("fr", "arrete de me texter svp"),
+    ("fr", "arretter de mécrire"),
+    ("es", "ya no m escriban"),
+    ("es", "paren d mandarme cosas"),
+    ("pt", "deixa de me ligar"),
+    ("pt", "nn quero mais mensagens"),
+    ("hi", "promo mt bhjo"),
+    ("id", "jgn krm pesan lg"),
+    ("id", "tdk mau terima psn promo lagi"),
+]
+MORE_NOT_OPT_OUTS = [
+    # counterexamples of the new families
+    "Please discontinue my order, I found it cheaper",
+    "We don't want to stop receiving your newsletter, it's great",
+    "I'd like to stop receiving notifications for my order, it arrived",
+    "don't send me more photos of the dress, I've decided",
+    "cut it out with the jokes 😂",
+    "no quiero dejar de recibir sus ofertas",
+    "¿Pueden suspender el envío del pedido hasta el lunes?",
+    "Solicito la baja del gimnasio a partir de marzo",
+    "não quero parar de receber as promoções",
+    "Por favor, suspendam o envio da encomenda",
+    "Ich möchte die Abmeldung meines Sohnes vom Kurs",
+    "Meldet mich bitte für den Kurs am Montag an",
+    "Stellt die Lieferung bitte ein, ich bin im Urlaub",
+    "Bitte meine alte Adresse aus dem System löschen",
+    "je ne voudrais pas arrêter de recevoir vos promos",
+    "stoppez la livraison de mon colis",
+    "aaj delivery rok do",
+    "Purana photo delete kar do please",
+    "saya mau berhenti langganan internet bulan depan",
+    "udahan chatnya ya kak, makasih",
+    "gak usah telepon, cukup chat aja",
+    "udah kirim pesannya?",
+    "ga mau dapet pesanan yang salah lagi",
+    "Stop, is that price real?! 😍",
+    "Galti se video bhej diya, delete kar do",
+]
+
+
+def test_more_family_sentences_opt_out():
+    wrong = {}
+    for lang, text in MORE_OPT_OUTS:
+        found = match_opt_out(text, sentences=True)
+        if not (found and found.startswith(f"phrase:{lang}:")):
+            wrong[text] = found
+    assert wrong == {}
+
+
+def test_more_family_look_alikes_do_not():
+    assert {t: match_opt_out(t, sentences=True) for t in MORE_NOT_OPT_OUTS} == dict.fromkeys(
+        MORE_NOT_OPT_OUTS
+    )
+
+
+def test_prefilter_never_skips_a_rule_that_matches():
+    """optout_phrases_prefilter only skips rules that cannot match: every rule match on the
+    test sentences is one the prefilter lets through."""
+    from app.contacts import optout_phrases as op
+    from app.contacts import optout_phrases_prefilter as pf
+
+    texts = [t for _, t in OPT_OUTS + FAMILY_OPT_OUTS + MORE_OPT_OUTS]
+    texts += NOT_OPT_OUTS + FAMILY_NOT_OPT_OUTS + MORE_NOT_OPT_OUTS
+    skipped = []
+    for text in texts:
+        norm = op.normalize(text)
+        clauses = " | ".join(op.normalize(p) for p in op._SEGMENTS.split(text)[::2])
+        prefixes = pf.text_keys(norm, clauses)
+        for _, name, pattern, _, negatable, keys in op._COMPILED:
+            where = clauses if negatable else norm
+            if pattern.search(where) and not pf.may_match(keys, prefixes, where):
+                skipped.append((name, text))
+    assert skipped == []
+    assert all(keys is not None for *_, keys in op._COMPILED)  # every rule is prefiltered
+
+
 # Loops, not parametrize: every test here would pay the per-test database truncation.
 
 
@@ -506,12 +644,13 @@ def test_long_text_is_bounded():
 
 def test_worst_case_replies_stay_fast():
     """Bounded gaps only: a 2,000-character reply of repeated rule words stays in milliseconds
-    (about 5 ms here; the bound leaves room for a slow CI machine)."""
+    (about 2 ms here with the prefilter; the bound leaves room for a slow CI machine)."""
     import time
 
     worst = 0.0
     units = ("a, ", "no me ", "mich bitte ", "stop, lol ", "remove kar ", "plus de messages ")
     units += ("si me vuelven a ", "wenn noch ", "kalau masih kirim ", "agar message ", "é ")
+    units += ("jegliche zusendung ", "i would like to stop receiving ", "udahan dong ", "bitte um ")
     for unit in units:
         text = (unit * (2000 // len(unit) + 1))[:2000]
         start = time.perf_counter()

@@ -26,6 +26,8 @@ from app.contacts import (
     optout_phrases_asia,
     optout_phrases_de,
     optout_phrases_families,
+    optout_phrases_more,
+    optout_phrases_prefilter,
     optout_phrases_romance,
 )
 
@@ -38,7 +40,10 @@ _MAX_CHARS = 2000  # a reply longer than this is scanned on its first 2,000 char
 
 # "alerts"/"notifications" count only as "these/your/whatsapp alerts": they are often an
 # order's or an app's ("stop the alerts for order 55", "cancel notifications for the old card").
-_ALERTS = r"(?:(?<=these )|(?<=those )|(?<=your )|(?<=ur )|(?<=whatsapp ))(alerts|notifications)"
+_ALERTS = (
+    r"(?:(?<=these )|(?<=those )|(?<=your )|(?<=ur )|(?<=whatsapp ))(alerts|notifications|"
+    r"updates)"
+)
 _MSG = (
     r"(messages?|messaging|msgs?|texts?|sms|whatsapps?|promotions?|promos?|offers?|spam|ads|"
     r"broadcasts|marketing|" + _ALERTS + ")"
@@ -199,13 +204,17 @@ RULES: list[tuple[str, str, str, bool]] = [
     *optout_phrases_romance.RULES,
     *optout_phrases_asia.RULES,
     *optout_phrases_families.RULES,
+    *optout_phrases_more.RULES,
 ]
 # A leading "\b" keeps `re` from skipping ahead to the rule's first letters, so each rule is
 # first looked for without it (a looser pattern: if it finds nothing, neither can the rule). On a
 # 2,000-character reply that halves the time of the rules that cannot match.
+# Before either, optout_phrases_prefilter skips a rule when no word of the text starts with one
+# of the literals the rule's matches start with.
 _COMPILED = [
-    (lang, name, re.compile(p), re.compile(p[2:]) if p.startswith(r"\b") else None, neg)
+    (lang, name, re.compile(p), re.compile(p[2:]) if p.startswith(r"\b") else None, neg, keys)
     for lang, name, p, neg in RULES
+    for keys in (optout_phrases_prefilter.rule_keys(p),)
 ]
 _SEGMENT_MAX = 40  # longer sentences are never a bare keyword
 
@@ -219,7 +228,9 @@ SEGMENT_WORDS = {
     "stop pub": "fr", "stop pubs": "fr", "stop spam": "en", "stop promos": "en",
     "parem": "pt", "paren": "es", "band karo": "hi", "band kro": "hi", "band kar do": "hi",
     "bandh karo": "hi", "stop karo": "hi", "stop kar do": "hi", "berhentiin": "id",
-    "hentikan": "id",
+    "hentikan": "id", "stop kardo": "hi", "stop krdo": "hi", "stop kr do": "hi",
+    "band kardo": "hi", "band krdo": "hi", "band kr do": "hi", "bnd karo": "hi", "bnd kro": "hi",
+    "unreg": "id",
 }  # fmt: skip
 _POLITE = _words(
     "please pls plz kindly now thanks thx thank you svp bitte por favor ya kak ji bhai yaar "
@@ -318,8 +329,11 @@ def match_phrase(text: str | None) -> str | None:
     norm = normalize(text)
     # Negatable rules read the clauses, sentence punctuation kept as "|" ("no | dejen de")
     clauses = " | ".join(normalize(p) for p in _SEGMENTS.split(text[:_MAX_CHARS])[::2])
-    for lang, name, pattern, loose, negatable in _COMPILED:
+    prefixes = optout_phrases_prefilter.text_keys(norm, clauses)
+    for lang, name, pattern, loose, negatable, keys in _COMPILED:
         where = clauses if negatable else norm
+        if not optout_phrases_prefilter.may_match(keys, prefixes, where):
+            continue
         if loose is not None and not loose.search(where):
             continue
         for m in pattern.finditer(where):

@@ -19,7 +19,7 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "hi",
         "mat_bhejo",
-        r"\b(mat|mt|na)\s+(bhejo|bhejna|bhejiye|bhejiyega|bheje|bhejein|bhejen|bhej)\b",
+        r"\b(mat|mt|na)\s+(bhejo|bhejna|bhejiye|bhejiyega|bheje|bhejein|bhejen|bhej|bhjo|bhjna|bhjiye)\b",
         False,
     ),
     (
@@ -55,15 +55,16 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "hi",
         "nahi_chahiye",
-        r"\b(promotions?|messages?|msgs?|sms|whatsapp)\s+(nahi|nahin|nhi|nai)\s+"
+        r"\b(promotions?|messages?|msgs?|sms|whatsapp|notifications?|ads|spam|marketing)\s+"
+        r"(nahi|nahin|nhi|nai)\s+"
         r"(chahiye|chaiye|chahie)\b",
         False,
     ),
     (
         "hi",
         "list_se_hatao",
-        r"\b(list|group|grp|broadcast|alerts|updates)\s+((me|mein|main)\s+)?se\b.{0,20}"
-        r"\b(hata|hatao|hatado|nikalo|nikal\s+do|nikaal\s+do|kaat\s+do|kaato|kaat\s+dijiye|"
+        r"\b(list|group|grp|broadcast|alerts|updates|system|database)\s+((me|mein|main)\s+)?se\b"
+        r".{0,20}\b(hata|hatao|hatado|nikalo|nikaalo|nikal\s+do|nikaal\s+do|kaat\s+do|kaato|kaat\s+dijiye|"
         # "hata ke": moving
         r"kat\s+do|remove|bahar\s+(karo|kro|kar\s+do|nikalo|kijiye))\b(?!\s+ke\b)"
         # "mera naam hatao list se", "hatao mujhe list se": the verb first
@@ -94,7 +95,7 @@ RULES: list[tuple[str, str, str, bool]] = [
         "hi",
         "remove_kar_do",
         r"(^|\|\s)((please|pls|plz|bas|ab|to|toh|ji|bhai|sir|yaar|kripya|mujhe|hume|humko|mujhko|"
-        r"mera\s+(number|no|naam)|meri\s+details)\s+){0,3}(remove|delete|unsubscribe)\s+"
+        r"mera\s+(number|no|naam)|meri\s+details)\s+){0,3}(remove|unsubscribe)\s+"
         r"(kar\s+do|kr\s+do|kardo|krdo|kar\s+dijiye|kar\s+dijie|kijiye|karo|kro|kar\s+den|"
         r"kar\s+dein)\b",
         True,
@@ -115,7 +116,13 @@ RULES: list[tuple[str, str, str, bool]] = [
         True,
     ),
     # "berhenti berlangganan" (the unsubscribe button's words)
-    ("id", "berhenti_berlangganan", r"\b(berhenti|stop)\s+berlangganan\b", False),
+    (
+        "id",
+        "berhenti_berlangganan",
+        r"\b(berhenti|stop)\s+(ber)?langganan\b(?!\s+(paket|internet|wifi|indihome|tv|netflix|"
+        r"spotify|gym|kelas|les|majalah|koran|bulanan|tahunan|premium|aplikasi))",
+        False,
+    ),
     # "saya mau berhenti dapat notifikasi dari toko ini", "keberatan menerima pesan pemasaran"
     (
         "id",
@@ -131,12 +138,12 @@ RULES: list[tuple[str, str, str, bool]] = [
         "jangan_kirim",
         # "jangan kirim lagi" is a request; "ga usah kirim ulang lagi" only "no need to resend":
         # the "no need to" forms need what is sent (pesan, promo, ...), "lagi" alone is not enough
-        r"\b(jangan|jgn)\s+(kirim|kirimi|ngirim|mengirim|dikirimi|dikirim|dikirimin|kirimin)2?\b"
-        r".{0,20}\b(pesan|promo|chat|wa|lagi|"
+        r"\b(jangan|jgn)\s+(kirim|kirimi|ngirim|mengirim|dikirimi|dikirim|dikirimin|kirimin|kirm|krm)2?"
+        r"\b.{0,20}\b(pesan|psn|promo|chat|wa|lagi|"
         r"lg|sms|iklan|broadcast)\b|\b" + _ID_DONT + r"\s+(kirim|kirimi|ngirim|mengirim)2?\b"
         r".{0,20}\b" + _ID_MSG + r"\b"
         # "mohon untuk tidak mengirimkan pesan apapun lagi"
-        r"|\b(mohon|tolong|harap|dimohon)\s+(untuk\s+)?(tidak|tdk|jangan)\s+(mengirim\w*|kirim\w*)"
+        r"|\b(mohon|tolong|harap|dimohon)\s+(untuk\s+)?(tidak|tdk|jangan)\s+(lagi\s+)?(mengirim\w*|kirim\w*)"
         r"\b.{0,30}\b(lagi|lg|ke\s+nomor)\b",
         False,
     ),

@@ -76,7 +76,8 @@ RULES: list[tuple[str, str, str, bool]] = [
         "horen_auf",
         r"\b(horen|hort|hor)\s+(sie\s+|ihr\s+)?" + _DE_FILL + r"auf\b.{0,30}"
         r"\b(schreiben|schicken|senden|kontaktieren|anrufen|nachrichten|zuzuspammen|"
-        r"anzuschreiben|zuzuschicken|zuzusenden|anzurufen|zu\s+(spammen|nerven|belastigen))\b",
+        r"anzuschreiben|zuzuschicken|zuzusenden|anzurufen|zu\s+(spammen|nerven|belastigen|schiken)|"
+        r"nachrichen)\b",
         False,
     ),
     # "hört endlich auf mit dem Spam", "sofort aufhören mit den Nachrichten" (not "hört bloß

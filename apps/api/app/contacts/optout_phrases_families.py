@@ -396,7 +396,7 @@ RULES: list[tuple[str, str, str, bool]] = [
         r"\b(nomor|nomer)\w*\s+((saya|aku|ini|gue|gw)\s+)?(tolong|mohon|harap)\s+(dicoret|"
         r"dikeluarkan|dikeluarin|dihapus|diapus|diremove)\b|\b(tolong|mohon|minta|harap)\s+"
         r"((saya|aku)\s+)?(dicoret|dikeluarkan|dikeluarin|dihapus|diapus|diremove|keluarkan|"
-        r"keluarin|coret)\s+(dari|dr)\s+(daftar|list|grup|group|broadcast|kontak)\b",
+        r"keluarin|coret)\s+(dari|dr)\s+(daftar|list|grup|group|broadcast|kontak|data|database|sistem)\b",
         True,
     ),
 ]

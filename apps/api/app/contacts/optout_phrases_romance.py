@@ -38,7 +38,7 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "es",
         "ya_no_escriban",
-        r"\bya\s+no\s+(me\s+|nos\s+)?(envien|envies|manden|mandes|escriban|escribas|"
+        r"\bya\s+no\s+(me\s+|m\s+|nos\s+)?(envien|envies|manden|mandes|escriban|escribas|"
         r"contacten|contactes|molesten|molestes|llamen)\b"
         r"(?!\s+(por|al|a|en)\b)",  # "ya no me llamen al fijo": another channel, not opt-out
         False,
@@ -46,7 +46,7 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "es",
         "dejen_de",
-        r"\b(dejen|deja|dejar|paren)\s+de\s+(enviarme|mandarme|escribirme|"
+        r"\b(dejen|deja|dejar|paren)\s+(de|d)\s+(enviarme|mandarme|escribirme|"
         r"contactarme|molestarme|enviar|mandar|escribir|molestar\s+con|spamearme|spamear|"
         r"llamarme|contactar|contactarnos|escribirnos|mandarnos|enviarnos)\b"
         # "¿cómo hago para que dejen de llegarme estos mensajes?"
@@ -161,7 +161,7 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "pt",
         "pare_de",
-        r"\b(pare|parem|para|parar)\s+de\s+(me\s+)?(mandar|enviar|mandando|enviando|"
+        r"\b(pare|parem|para|parar|deixem|deixe|deixa)\s+de\s+(me\s+)?(mandar|enviar|mandando|enviando|"
         r"encher|spam|spammar|perturbar|incomodar|importunar|contatar|contactar|escrever|ligar)\b",
         True,
     ),
@@ -195,7 +195,7 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "pt",
         "nao_quero_mais",
-        r"\bnao\s+(quero|desejo)\s+mais\s+(nenhuma\s+)?(mensage(m|ns)|msgs?|promocoes|promocao|"
+        r"\b(nao|n|nn|naum)\s+(quero|desejo)\s+mais\s+(nenhuma\s+)?(mensage(m|ns)|msgs?|promocoes|promocao|"
         r"propagandas?|spam|nada\s+de\s+voces)\b|\b(bloque|suspend|interromp)\w*\s+(o\s+)?envio\s+"
         r"(de|das|dessas|destas)\s+(mensagens|msgs|propagandas|promocoes)\b",
         False,
@@ -250,8 +250,8 @@ RULES: list[tuple[str, str, str, bool]] = [
     (
         "fr",
         "arretez",
-        r"\b(d?arret(ez|e|er)|cess(ez|e|er))\s+(de\s+|d\s+)?(m\s*|me\s+|nous\s+)?(envoyer|"
-        r"ecrire|contacter|harceler|spammer|appeler|solliciter)",
+        r"\b(d?arr?ett?(ez|e|er|es)|cess(ez|e|er))\s+(de\s+|d\s+)?(m\s*|me\s+|nous\s+)?(envoyer|"
+        r"ecrire|contacter|harceler|spammer|appeler|solliciter|texter|relancer|deranger|ecoeurer)",
         False,
     ),
     # "arrêtez vos relances", "cessez tout envoi de messages" (not "n'arrêtez pas les promos",
