@@ -188,6 +188,41 @@ def test_probable_opt_out_goes_to_review_and_stops_drips_without_opting_out(db, 
     assert (enrollment.state, enrollment.state_reason) == ("stopped", "probable_opt_out")
 
 
+def test_a_probable_opt_out_holds_campaign_messages_until_a_person_decides(db, workspace):
+    from app.outbound.policy import Action, check
+    from app.replies.inbox import resolve
+    from app.replies.schemas import ResolveAction
+
+    shop = make_shop(db, workspace.id)
+    contact = customer(db, shop, PHONE)
+    campaign = db.get(Campaign, drip(db, shop, contact.id, stop_on_reply=False))
+    campaign.status = "running"
+    stored = reply(db, shop, PHONE, "pls no more")  # the model, not the rules
+
+    def verdict():
+        db.refresh(contact)
+        return check(
+            contact=contact,
+            campaign=campaign,
+            is_template=True,
+            template_category="MARKETING",
+            enrollment_state=None,
+            now=utcnow(),
+        )
+
+    assert contact.opted_out_at is None and verdict().reason == "opt_out_under_review"
+    assert verdict().action == Action.SKIP
+    item = review_of(db, stored.id)
+    resolve(
+        db=db,
+        workspace_id=workspace.id,
+        item_id=item.id,
+        action=ResolveAction(action="mark_handled"),
+    )
+    db.commit()
+    assert verdict().action != Action.SKIP  # not an opt-out after all: messages flow again
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -41,6 +41,9 @@ class Contact(IdMixin, TimestampMixin, Base):
     lead_scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the contact last became a hot lead (None while not hot): "new hot leads" of a day.
     lead_hot_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A reply the model read as an opt-out (the rules did not) waits for a person: until the
+    # review item is resolved, no campaign message goes to the contact (app.outbound.policy).
+    opt_out_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def first_name(self) -> str | None:

@@ -107,6 +107,7 @@ _CONTACT_COLUMNS = (
     Contact.opted_in_at,
     Contact.opted_out_at,
     Contact.marketing_opted_out_at,
+    Contact.opt_out_review_at,
     Contact.last_inbound_at,
 )
 

@@ -148,6 +148,8 @@ def resolve(
             reason="opted_out",
             only_stop_on_reply=False,
         )
+    if item.reason == "probable_opt_out":
+        contact.opt_out_review_at = None  # a person decided: opted out above, or not one
     item.state, item.resolution = "handled", _RESOLUTION[action.action]
     item.note, item.resolved_at = action.note, now
     message.needs_review = False

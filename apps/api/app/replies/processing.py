@@ -312,6 +312,8 @@ def act(*, db: Session, reply: Reply, result: Classification | Exception) -> int
         return None  # another worker handled it
     if decision.opt_out and contact.opted_out_at is None:
         contacts.opt_out(db=db, contact=contact, source="classifier:rules", at=reply.received_at)
+    if decision.review == "probable_opt_out" and contact.opted_out_at is None:
+        contact.opt_out_review_at = contact.opt_out_review_at or now
     if decision.stop_drips:
         stop_enrollments(
             db=db,

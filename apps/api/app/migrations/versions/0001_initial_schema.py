@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 12:33:54.694079
+Create Date: 2026-12-01 13:38:12.307508
 """
 from collections.abc import Sequence
 
@@ -139,6 +139,7 @@ def upgrade() -> None:
     sa.Column('lead_tier', sa.String(length=10), nullable=True),
     sa.Column('lead_scored_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lead_hot_since', app.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opt_out_review_at', app.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('created_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', app.core.types.UTCDateTime(timezone=True), nullable=False),
