@@ -64,7 +64,7 @@ def check(
     if campaign is not None:
         if contact.opted_in_at is None:
             return Verdict(Action.SKIP, "not_opted_in")
-        if getattr(contact, "opt_out_review_at", None) is not None:
+        if contact.opt_out_review_at is not None:
             # a probable opt-out waits for a person: sending meanwhile could ignore one
             return Verdict(Action.SKIP, "opt_out_under_review")
         if enrollment_state not in (None, EnrollmentState.ACTIVE, EnrollmentState.COMPLETED):
