@@ -18,6 +18,7 @@ import string
 import unicodedata
 from functools import lru_cache
 
+from app.contacts.optout_clauses import match_clause
 from app.contacts.optout_phrases import match_phrase
 from app.core.config import settings
 
@@ -102,7 +103,7 @@ def match_opt_out(text: str | None, *, sentences: bool = False) -> str | None:
     keyword = _match_keyword(text)
     if keyword or not sentences:
         return keyword
-    return match_phrase(text)
+    return match_phrase(text) or match_clause(text)
 
 
 def _match_keyword(text: str | None) -> str | None:

@@ -23,6 +23,7 @@ import re
 import unicodedata
 
 from app.contacts import (
+    optout_clause_words,
     optout_phrases_asia,
     optout_phrases_de,
     optout_phrases_families,
@@ -216,6 +217,9 @@ _COMPILED = [
     for lang, name, p, neg in RULES
     for keys in (optout_phrases_prefilter.rule_keys(p),)
 ]
+_INDEX = optout_phrases_prefilter.RuleIndex(
+    [keys for *_, keys in _COMPILED], [neg for *_, neg, _ in _COMPILED]
+)
 _SEGMENT_MAX = 40  # longer sentences are never a bare keyword
 
 # A sentence of the reply that is only one of these (politeness words aside, repeats allowed)
@@ -250,6 +254,15 @@ _LAUGH_WORDS = re.compile(
     r"ngakak|hilarious|hasa|ich\s+lach\w*|lach\s+mich|mort\s+de\s+rire|morte\s+de\s+rire|"
     r"muero\s+de\s+risa|morrendo\s+de\s+rir|too\s+good|trop\s+beau|trop\s+bien|"
     r"demasiado\s+bueno|bom\s+demais|zu\s+gut|bagus\s+banget)\b"
+)
+# Shock after a leading "stop" is delight when it is about the price or the offer being real
+# ("Stop, j'ai failli tomber en voyant ce prix 😱"); craving always is ("Stop! These pics 🤤").
+_CRAVING_EMOJI = re.compile("[\U0001f924\U0001f60b]")
+_SHOCK_EMOJI = re.compile("[\U0001f631\U0001f640\U0001f92f]")
+_PRICE_OR_REAL = re.compile(
+    r"\b(price|prices|prix|precio|precios|preco|precos|preis|preise|harga\w*|daam|kimat|"
+    r"really|for\s+real|c\s+est\s+vrai|en\s+serio|serio|wirklich|sach\s+mein|beneran|"
+    r"seriusan)\b"
 )
 # The stop-sign emoji reads as "stop"; next to it "stop it" is a request, not a "stop it 😂".
 _STOP_SIGN = "\U0001f6d1"
@@ -292,13 +305,41 @@ def _segment_match(text: str) -> str | None:
     for i in range(0, len(parts), 2):
         found = _bare_keyword(parts[i])
         # also "STOP, not interested": a leading "stop," is honoured, unless laughter follows
-        if found and not (i == 0 and _laughs("".join(parts[1:]))):
+        if found and not (i == 0 and laughs("".join(parts[1:]))):
             return found
     return None
 
 
-def _laughs(rest: str) -> bool:
-    return bool(_LAUGH_EMOJI.search(rest) or _LAUGH_WORDS.search(normalize(rest)))
+def laughs(rest: str) -> bool:
+    """Laughter or delight: a "stop" next to it is a joke ("Stop, that's hilarious 😂")."""
+    if _LAUGH_EMOJI.search(rest) or _CRAVING_EMOJI.search(rest):
+        return True
+    norm = normalize(rest)
+    return bool(_LAUGH_WORDS.search(norm)) or bool(
+        _SHOCK_EMOJI.search(rest) and _PRICE_OR_REAL.search(norm)
+    )
+
+
+# never negated: "no queremos seguir recibiendo" is no wish to keep them
+_GUARDS = [
+    re.compile(rf"(?<!\bno )(?<!nao )(?<!not )(?<!\bt )(?<!nahi )\b({'|'.join(words)})\b")
+    for words in optout_clause_words.GUARDS.values()
+]
+
+
+def unwanted_reading(text: str) -> bool:
+    """The reply wants the messages or complains they stopped coming ("did you stop sending
+    them? I want them"): no sentence rule reads it as an opt-out (a bare "STOP" still is)."""
+    norm = normalize(text)
+    return any(g.search(norm) for g in _GUARDS)
+
+
+def _leading_joke(text: str) -> str | None:
+    """What follows a leading bare "stop" said in laughter or delight, else None."""
+    parts = _SEGMENTS.split(text[:_MAX_CHARS])
+    if len(parts) > 2 and _bare_keyword(parts[0]) and laughs("".join(parts[1:])):
+        return "".join(parts[2:])
+    return None
 
 
 # A request about a waitlist ("take me off the waitlist for Tuesday", "bórrame de la lista de
@@ -326,14 +367,16 @@ def match_phrase(text: str | None) -> str | None:
     found = _segment_match(text)
     if found:
         return f"phrase:{found}"
+    if unwanted_reading(text):
+        return None
+    text = _leading_joke(text) or text  # "Arrête, cette promo est trop bien 😂": the rest only
     norm = normalize(text)
     # Negatable rules read the clauses, sentence punctuation kept as "|" ("no | dejen de")
     clauses = " | ".join(normalize(p) for p in _SEGMENTS.split(text[:_MAX_CHARS])[::2])
     prefixes = optout_phrases_prefilter.text_keys(norm, clauses)
-    for lang, name, pattern, loose, negatable, keys in _COMPILED:
+    for i in _INDEX.candidates(prefixes, norm, clauses):
+        lang, name, pattern, loose, negatable, _ = _COMPILED[i]
         where = clauses if negatable else norm
-        if not optout_phrases_prefilter.may_match(keys, prefixes, where):
-            continue
         if loose is not None and not loose.search(where):
             continue
         for m in pattern.finditer(where):

@@ -107,6 +107,34 @@ def may_match(keys: frozenset[Key] | None, prefixes: frozenset[str], text: str) 
     return any(s in prefixes if kind == "w" else s in text for kind, s in keys)
 
 
+class RuleIndex:
+    """`may_match` for every rule at once: which rules a text's words can start a match of.
+
+    One set intersection of the text's word prefixes with the keys' words replaces a call per
+    rule (the phrase rules number ~300); substring keys, few, are looked for one by one."""
+
+    def __init__(self, keys: list[frozenset[Key] | None], negatable: list[bool]) -> None:
+        self._always = {i for i, k in enumerate(keys) if k is None}
+        self._by_word: dict[str, set[int]] = {}
+        self._by_sub: dict[tuple[str, bool], set[int]] = {}
+        for i, rule_keys_ in enumerate(keys):
+            for kind, key in rule_keys_ or ():
+                if kind == "w":
+                    self._by_word.setdefault(key, set()).add(i)
+                else:
+                    self._by_sub.setdefault((key, negatable[i]), set()).add(i)
+
+    def candidates(self, prefixes: frozenset[str], norm: str, clauses: str) -> list[int]:
+        """Indexes, in rule order, of the rules that may match (`clauses` for negatable)."""
+        found = set(self._always)
+        for word in self._by_word.keys() & prefixes:
+            found |= self._by_word[word]
+        for (sub, negatable), rules in self._by_sub.items():
+            if sub in (clauses if negatable else norm):
+                found |= rules
+        return sorted(found)
+
+
 def _self_check() -> None:
     assert rule_keys(r"\b(band|bnd)\s+karo") == {("w", "band"), ("w", "bnd")}
     assert rule_keys(r"(^|\|\s)((ok)\s+)?enough") == {("s", "|"), ("s", "ok"), ("s", "enough")}
