@@ -106,7 +106,12 @@ FRESH_SETS = (
         "third independent set — the rules were revised on it too after its first measurement "
         "(rules recall 77.6%, false positives 0.7%, rules or review 89.0%)",
     ),
-    ("optout_fresh4.txt", "fourth independent set — never tuned on"),
+    (
+        "optout_fresh4.txt",
+        "fourth independent set — the rules were revised on it too after its first measurement "
+        "(rules recall 81.9%, false positives 5.0%, rules or review 97.1%)",
+    ),
+    ("optout_fresh5.txt", "fifth independent set — never tuned on"),
 )
 
 
