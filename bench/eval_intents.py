@@ -111,7 +111,11 @@ FRESH_SETS = (
         "fourth independent set — the rules were revised on it too after its first measurement "
         "(rules recall 81.9%, false positives 5.0%, rules or review 97.1%)",
     ),
-    ("optout_fresh5.txt", "fifth independent set — never tuned on"),
+    (
+        "optout_fresh5.txt",
+        "fifth independent set — the rules were revised on it too after its first measurement "
+        "(rules recall 89.5%, false positives 3.6%, rules or review 95.7%)",
+    ),
 )
 
 

@@ -20,6 +20,7 @@ REQUESTS = {
         "Könnten Sie endlich aufhören, mir Werbung zu schicken",
         "roz roz promotional message bhejna band kijiye",
         "Mohon pengiriman iklan ke nomor ini dihentikan",
+        "how can I make all these promos stop?",
     ],
     "not_want_messages": [
         "Ya no deseo recibir sus boletines",
@@ -37,6 +38,8 @@ REQUESTS = {
         "meri details apni list se hata dijiye",
         "tolong hapus nomor saya dari daftar kalian",
         "quero sair dessa lista de transmissão",
+        "I ask that my details be deleted from your customer list",
+        "Meu telefone deve ser excluído da base de vocês",
     ],
     "dont_contact": [
         "No vuelvan a escribirme por este medio",
@@ -57,6 +60,7 @@ REQUESTS = {
     "threat_to_report": [
         "One more promo like this and I am reporting your number",
         "Si vuelven a mandar algo los denuncio",
+        "Uma mensagem mais e eu denuncio vocês",
     ],
     "no_more_messages": [
         "bitte keine Werbung mehr an diese Nummer",
@@ -98,6 +102,9 @@ NOT_REQUESTS = [
     "jangan berhenti kirim info diskon ya",
     "don't stop messaging me about the sales!",
     "Schreibt ihr mir nicht mehr? Ich vermisse eure Angebote",
+    "when does this promo stop?",
+    "another shop keeps sending me spam, how do I block them?",
+    "tolong sambalnya dihapus dari pesanan saya",
 ]
 
 
@@ -128,6 +135,13 @@ def test_a_reply_that_wants_the_messages_is_not_read():
     assert match_clause("stop sending the promos") == "clause:stop_sending"
     assert match_clause(text) is None
     assert match_opt_out(text, sentences=True) is None
+
+
+def test_a_leading_stop_said_in_delight_or_stretched():
+    assert match_opt_out("Stop! This price is unreal 😱 is it real?", sentences=True) is None
+    assert match_opt_out("Para, que promoção boa 😂 quero duas", sentences=True) is None
+    assert match_opt_out("stoppp", sentences=True)
+    assert match_opt_out("Stop, I get too many of these", sentences=True)
 
 
 def test_my_number_then_remove_it():

@@ -8,10 +8,18 @@ Each role is a list of regex alternatives over text normalised by `optout_clause
 from __future__ import annotations
 
 
-def _split(words: str) -> list[str]:
-    return [w.replace("_", " ") for w in words.split()]
+def _split(words: str, *patterns: str) -> list[str]:
+    """The words (with "_" for a space), then any longer patterns as they are."""
+    return [w.replace("_", " ") for w in words.split()] + list(patterns)
 
 
+# "my number should be removed", "mi número debe ser eliminado", "soll gelöscht werden"
+_PASSIVE_REMOVED = (
+    r"(be|been|being|get|is|are|ser|sea|sean|seja|sejam|etre|soit|soient|werden|wird)\s(\w+\s)?"
+    r"(removed|deleted|erased|eliminad[oa]s?|borrad[oa]s?|retirad[oa]s?|quitad[oa]s?|removid[oa]s?|"
+    r"excluid[oa]s?|apagad[oa]s?|supprimee?s?|retiree?s?|effacee?s?|entfernt|geloscht|gestrichen|"
+    r"ausgetragen)"
+)
 _BLOCK = r"block blocken bloqueen bloquea bloqueie bloqueiem bloquez sperren sperrt blokir"
 
 ROLES: dict[str, list[str]] = {
@@ -38,7 +46,7 @@ ROLES: dict[str, list[str]] = {
     # pesan ... dihentikan", "Einstellung aller Nachrichten"
     "stop_final": _split(
         r"""band(h)?_(kar\w*|kr\w*|kijiye|karein|karen|karo|kro|kardo|krdo|ho|plz|pls|please)
-        bnd_(karo|kro|kr\w*) rok(o|iye|ein|_do|_dijiye) chh?od(o|_do|_dijiye|_dena|_de)
+        band_kaise bnd_(karo|kro|kr\w*) rok(o|iye|ein|_do|_dijiye) chh?od(o|_do|_dijiye|_dena|_de)
         dihentikan diberhentikan distop berhentiin
         aufhoren aufzuhoren einstellen einzustellen einstellung unterlassen zu_unterlassen
         beenden zu_beenden beendigung"""
@@ -53,7 +61,7 @@ ROLES: dict[str, list[str]] = {
         envi(ar|en|es|an|ando|e|em|arem|aran|asen)(me|nos)? escrib(ir|an|as|iendo|ieran)(me|nos)?
         contact(ar|en|es|ando)(me|nos)? contat(ar|em|e) molest(ar|en|ando)(me)? llam(ar|en)(me)?
         spame(ar|en)(me)? spamear
-        escrever escrevam incomodar incomodem mandando enviando
+        escrever escrevam incomodar incomodem mandando enviando contactad[oa]s? contatad[oa]s?
         envoy(er|ez|e|es|ant) envoi(e|ent)? menvoy\w* mecri\w* texter ecrire ecrivez contacter
         contactez contactee?s?
         recontacter relanc(er|ez|e) harcel(er|ez) spammer solliciter sollicitee?s?
@@ -70,7 +78,8 @@ ROLES: dict[str, list[str]] = {
         r"""text(ing)? txt messag(e|ing) msg contact(ing)? writ(e|ing) whatsapp(ing)? call(ing)?
         escrib(ir|an|as|iendo|ieran)(me|nos)? contact(ar|en|es|ando)(me|nos)?
         contat(ar|em|e)(me)? em_contato en_contacto llam(ar|en)(me)? molest(ar|en)(me)?
-        escrever escrevam ligar liguem incomodar incomodem
+        escrever escrevam ligar liguem cham(ar|em|e) incomodar incomodem contactad[oa]s?
+        contatad[oa]s?
         ecrire ecrivez contacter contactez contactee?s? recontacter appeler appelez relancer
         relancez derangee?s?
         schreiben schreibt anschreiben kontaktieren anrufen
@@ -89,7 +98,8 @@ ROLES: dict[str, list[str]] = {
         propagandas? publicidade comunicacoes informacoes pubs? publicites?
         offres? relances? infos? informations? nachricht(en|e)? nachrichen nachichten angebot(e|en)?
         werbung werbe\w* kontaktaufnahme\w*
-        aktionen? mitteilungen? informationen newsletter
+        aktionen? mitteilungen? informationen newsletter avisos recordatorios lembretes rappels
+        erinnerungen reminders pengingat
         pesan(nya|2)? pesen iklan(nya|2)? promo(nya|2) informasi penawaran bc"""
     ),
     # What "cancel" may apply to: the messages only ("cancel the offer" is a sale)
@@ -108,7 +118,8 @@ ROLES: dict[str, list[str]] = {
     ),
     "receive_weak": _split(r"""get getting bekommen kriegen milna aana aaye dapat dapet"""),
     "want": _split(
-        r"""want wanna wish desire quiero kiero qiero kero queremos deseo deseamos quisiera
+        r"""want wants wanna wish desire desea desean deseja desejam quer querem quiere quieren
+        veut quiero kiero qiero kero queremos deseo deseamos quisiera
         quero qro queremos queria gostaria desejo jveux jveu veux voulons voudrais souhaite
         mochte mochten chahta chahti chahte chahiye mau ingin pengen berkenan ich_will
         wir_wollen will_keine will_nicht will_nix will_nichts prefer\w* prefier\w* prefir\w*
@@ -151,9 +162,11 @@ ROLES: dict[str, list[str]] = {
         hata(o|iye|do|na|ana|ya)? hatao nikal(o|iye|na|do|dijiye)? nikaal\w* kaat\w* kat_do
         delete_kar remove_kar bahar_kar\w*
         hapus(kan)? apus dihapus keluarkan dikeluarkan keluarin keluar copot coret dicoret unreg
-        oubli(ez|er) olvid(en|ar) esquec(am|er) vergesst forget """
-        + _BLOCK
+        oubli(ez|er) olvid(en|ar) esquec(am|er) vergesst forget""",
+        _PASSIVE_REMOVED,
     ),
+    # Blocking, said of this number: "pls block this number from your system"
+    "block": _split(_BLOCK),
     # Leaving a list oneself: "quero sair da lista", "I want out of this list"
     "exit": _split(r"""sair salir sortir want_out keluar raus bahar"""),
     # Adding someone to a list ("jangan masukin nomor saya ke broadcast lagi")
@@ -184,7 +197,8 @@ ROLES: dict[str, list[str]] = {
         retirez_moi retire_moi supprimez_moi enlevez_moi sortez_moi rayez_moi desinscrivez_moi
         meld(en|et)_sie_mich_ab meldet_mich_ab entfernen_sie_mich loscht_mich loschen_sie_mich
         streichen_sie_mich nehmt_mich_raus
-        mujhe_(hata|nikal|remove|delete)\w* hapus_saya keluarkan_saya keluarin_(aku|saya)"""
+        mujhe_(hata|nikal|remove|delete)\w* hapus_saya keluarkan_saya keluarin_(aku|saya)
+        (minta|mohon|tolong)_(\w+_)?(dihapus|dikeluarkan|dicoret)"""
     ),
     # Remove with "me" in it, for a list or the messages ("take me off your list", "darme de
     # baja de los mensajes": not "darme de baja del plan")
@@ -223,7 +237,9 @@ ROLES: dict[str, list[str]] = {
         filha filho fille fils sohn tochter anak son daughter fila_de_espera viejos? viejas?
         antiguos? antigas? velhos? ancienne anciens alten datos_de_envio dados_de_entrega
         invoice factura fatura facture rechnung tagihan bill receipt recibo boleto antrian fila
-        queue cola file_d_attente warteschlange photos? fotos? picture pics? bild(er)? duvidas?
+        queue cola file_d_attente warteschlange excursao excursion trip viagem viaje tour
+        voyage reise perjalanan colocar pasarme mover mudar switch ganti pindah photos? fotos?
+        picture pics? bild(er)? duvidas?
         dudas? duda doutes? les_(renang|privat|piano|musik|bahasa|inggris) kursus curso address
         endereco direccion adresse alamat pata"""
     ),
@@ -251,14 +267,18 @@ ROLES: dict[str, list[str]] = {
     "object_to": _split(r"""widerspreche\w* me_opongo oponho_me me_oponho m_oppose object"""),
     "one_more": _split(
         r"""another one_more next encore otro otra una_mas un_mas mais_uma mais_um noch
-        ein_weiteres eine_weitere ek_aur aur_ek sekali_lagi satu_lagi"""
+        ein_weiteres eine_weitere ek_aur aur_ek sekali_lagi satu_lagi""",
+        r"(un|una|um|uma|one|ein|eine)\s(\w+\s)?(mensaje|mensagem|message|msg|nachricht|sms|"
+        r"pesan)\s(mas|mais|more|mehr|lagi)",
     ),
     # "if you write again / keep sending I'll report you"
     "if_again": _split(
         r"""if_(you|u)_(\w+_){0,2}(again|one_more_time|keep|continue) si_me_vuelven
         si_vuelven si_continuan si_siguen si_vous_continuez se_continuarem se_voltarem
         wenn_(ihr|sie)_(\w+_){0,2}(noch|weiter|wieder) agar_phir kalau_masih kalo_masih
-        kalau_(\w+_)?lagi jika_masih dobara"""
+        (kalau|kalo)_(\w+_)?lagi jika_masih dobara si_vous_(renvoyez|reecrivez|recommencez)
+        si_(me_)?(vuelven|siguen|mandan_otro) se_(mandarem|enviarem)_(mais|outra)
+        if_(you|u)_(send|text|message)_(again|another)"""
     ),
     "report": _split(
         r"""report\w* signal\w* denunci\w* melde\w* anzeig\w* block\w* bloque\w* bloquei\w*
@@ -273,7 +293,8 @@ ROLES: dict[str, list[str]] = {
     "kein": _split(r"""kein keine keinen keini kei ka"""),
     # "enough"/"no need" said of the sending: "cukup ya kirim pesannya", "gak usah kirim lagi"
     "enough_send": _split(
-        r"""cukup gak_usah ga_usah nggak_usah tidak_usah tdk_usah gausah jangan_lagi
+        r"""cukup ra_sah rasah ora_usah ra_usah gak_usah ga_usah nggak_usah tidak_usah tdk_usah
+        gausah jangan_lagi
         no_need_to inutile_de nao_precisa(m)?_(de_)? no_hace_falta tidak_perlu gak_perlu"""
     ),
     # "leave me alone (with your ads)"
@@ -300,8 +321,10 @@ ROLES: dict[str, list[str]] = {
     "resend": _split(r"""ulang resend reenviar reenvien reenvoyer renvoyer erneut"""),
     # "from <something>": "mich vom Yoga abmelden" is not the messages
     "source": _split(r"""vom von from de del du dari"""),
+    # "how do I make these stop?": a question that is a request
+    "how": _split(r"""how como kaise gimana bagaimana wie comment"""),
     # "why don't you write any more?" is a complaint
-    "why": _split(r"""why warum wieso weshalb pourquoi por_que porque kyun kyon kenapa kok"""),
+    "why": _split(r"""why warum wieso weshalb pourquoi por_que porque kyun kyon kyu kenapa kok"""),
     # "not now": "jangan ganggu dulu, saya lagi meeting", "don't call me today"
     "for_now": _split(
         r"""dulu for_now por_ahora ahorita pour_l_instant pour_le_moment im_moment gerade today
@@ -314,7 +337,9 @@ ROLES: dict[str, list[str]] = {
         autre_numero andere_nummer nomor_lain email e_mail correo courriel new_number
         nuevo_numero novo_numero nouveau_numero neue_nummer naya_number nomor_baru sirf
         better_(to|by|on|via) mejor_(por|escrib\w*|llam\w*) melhor_(por|me)
-        only_(on|by|via|whatsapp|text|call) fijo landline festnetz telefone_fixo"""
+        only_(on|by|via|whatsapp|text|call) dusri_company other_company otra_empresa
+        outra_empresa autre_entreprise andere_firma perusahaan_lain fijo landline festnetz
+        telefone_fixo"""
     ),
     # A Hindi sentence (it puts the object before the verb)
     "hi": _split(
@@ -331,7 +356,8 @@ GUARDS: dict[str, list[str]] = {
         (^|please_|pls_|plz_|just_|and_|ok_)keep_(them_)?(coming|sending)
         (quiero|queremos)_(recibirlos|seguir_recibiendo)
         (quero|queremos)_(continuar|receber_(elas|eles)) je_(les_)?veux_(les_)?(recevoir|encore)
-        ich_will_sie mujhe_(ye_|yeh_)?(messages?_|msg_)?chahiye
+        ich_will_sie mujhe_(ye_|yeh_)?(messages?_|msg_)?chahiye wapas_chahiye
+        (offers?|messages?|msgs?|promos?|updates)_chahiye
         (saya|aku)_(masih_)?mau_(dapet|dapat|terima) wieder_hinzufugen add_me_(back|again)
         agreg\w*me_de_nuevo me_adicion\w*_de_novo (masukin|tambahkan)_(saya|aku)_lagi
         rajoutez_moi ajoutez_moi_a_nouveau"""
@@ -344,7 +370,7 @@ GUARDS: dict[str, list[str]] = {
         (dejaron|dejasteis|dejaste|han_dejado)_de (pararam|parou|deixaram)_de
         nao_(recebi|recebo|chegou|chega|chegam|to_recebendo|estou_recebendo)
         (avez|as|a)_arrete (pas|rien|plus)_recu aufgehort
-        (kar|kr)_diya_kya band_(ho_)?gaya (nahi|nhi)_(aaya|aa_raha|aa_rahe|mila|aate)
+        (kar|kr)_diya_kya band_(ho_)?ga(ya|ye|yi) (nahi|nhi)_(aaya|aa_raha|aa_rahe|mila|aate)
         (gak|ga|tidak|belum|nggak|tdk)_(dapet|dapat|masuk|terima|nerima) (udah|sudah)_berhenti
         kenapa_(berhenti|gak|ga|tidak)
         (habe|hab|hatte|haben)(_\w+){0,4}_(bekommen|erhalten|gekriegt)"""
@@ -362,7 +388,7 @@ POLITE_ENDS = frozenset(
 # Roles a "not" just before cancels: "no dejen de mandar", "don't remove me"
 NEGATABLE = frozenset(
     {"stop", "stop_final", "stop_last", "remove", "remove_me", "remove_list"}
-    | {"cancel", "exit", "withdraw"}
+    | {"cancel", "exit", "withdraw", "block"}
 )
 # Between a "not" and its verb these end its reach: "don't forget to message me"
 NOT_SCOPE_ENDS = frozenset(

@@ -153,9 +153,9 @@ def _stop_sending(s: _Sentence, laughs: bool) -> bool:
         return True  # "message bhejna band karo", "pengiriman pesan ... dihentikan"
     if s.near("stop_final", "msg", 4) or s.near("stop_final", "msg", 6, order="before"):
         return True
-    return not s.question and any(
+    return (not s.question or s.has("how")) and any(
         s.near("stop_last", b, 4, order="before") for b in ("msg", "send")
-    )  # "spam terus, stop!"
+    )  # "spam terus, stop!", "how do I make these messages stop??"
 
 
 def _cancel_sending(s: _Sentence, laughs: bool) -> bool:
@@ -163,7 +163,7 @@ def _cancel_sending(s: _Sentence, laughs: bool) -> bool:
     return not (s.has("account") or s.has("order")) and (
         s.near("cancel", "sending", 4)
         or s.near("cancel", "msg_strict", 4)
-        or (s.near("cancel", "subscription", 3) and s.near("subscription", "msg_strict", 4))
+        or (s.near("cancel", "subscription", 3) and s.near("subscription", "msg", 4))
     )
 
 
@@ -180,9 +180,10 @@ def _no_consent(s: _Sentence, laughs: bool) -> bool:
 
 def _threat(s: _Sentence, laughs: bool) -> bool:
     """ "one more message and I report you", "si me vuelven a escribir los denuncio"."""
-    return (s.near("one_more", "msg", 3) and s.near("msg", "report", 12)) or s.near(
-        "if_again", "report", 12
-    )
+    said = any(s.near("one_more", b, 3, order="any") for b in ("msg", "send"))
+    if not s.question and (said or any(b - a >= 2 for a, b in s.at.get("one_more", ()))):
+        return s.near("one_more", "report", 14)  # "another message like this and I report you"
+    return s.near("if_again", "report", 12, order="any")
 
 
 def _no_more(s: _Sentence, laughs: bool) -> bool:
@@ -243,10 +244,12 @@ def _joined(s: _Sentence, n: Span, want: Span) -> bool:
 
 def _remove_me(s: _Sentence, laughs: bool) -> bool:
     """remove + me/my number (+ a list or the messages), or leaving the list oneself."""
-    if s.has("account") or s.has("why"):
+    if s.has("account") or s.has("order") or s.has("why"):
         return False  # "remove my old number from my account", "kok nomor saya dihapus?"
     if s.live("remove_me") or s.near("remove", "my_number", 5, order="any"):
         return True  # "bórrenme", "nehmt meine Nummer raus"
+    if s.near("block", "my_number", 5, order="any"):
+        return True  # "block this number from your system", "ye number block kar do"
     if s.near("remove", "me", 1, order="any") or s.near("remove", "your_list", 4):
         return True  # "remove me", "me removam", "removam da lista"
     said_of = not s.has("source") or any(s.has(r) for r in ("list", "msg", "your_list"))
@@ -275,7 +278,7 @@ def _remove_me(s: _Sentence, laughs: bool) -> bool:
         me and s.near("remove", "list", 10, order="any")
     ):
         return True
-    if not s.has("hi"):
+    if not s.has("hi") or s.question:
         return False
     # Hindi leaves "me" out: "list se hata dijiye", "messages se pareshan hoon, remove kar do"
     objects = ("list", "me", "my_number") + (() if "delete" in s.words else ("msg",))

@@ -234,6 +234,7 @@ SEGMENT_WORDS = {
     "bandh karo": "hi", "stop karo": "hi", "stop kar do": "hi", "berhentiin": "id",
     "hentikan": "id", "stop kardo": "hi", "stop krdo": "hi", "stop kr do": "hi",
     "band kardo": "hi", "band krdo": "hi", "band kr do": "hi", "bnd karo": "hi", "bnd kro": "hi",
+    "stop kro": "hi",
     "unreg": "id",
 }  # fmt: skip
 _POLITE = _words(
@@ -269,6 +270,7 @@ _STOP_SIGN = "\U0001f6d1"
 
 
 _PUNCT = re.compile(r"[^\w\s]|_")
+_ELONGATED = re.compile(r"(\w)\1{2,}")
 _SPACES = re.compile(r"\s+")
 
 
@@ -294,6 +296,7 @@ def _bare_keyword(part: str) -> str | None:
         return "en:stop"
     if sign and len(set(words)) > 1:  # "PAREM 🛑": the sign next to a keyword
         words = [w for w in words if w != "stop"]
+    words = [_ELONGATED.sub(r"\1", w) for w in words]  # "stoppp", "stooop"
     if len(set(words)) == 1:  # "stop stop stop"
         words = words[:1]
     lang = SEGMENT_WORDS.get(" ".join(words))
@@ -347,6 +350,9 @@ def _leading_joke(text: str) -> str | None:
 _WAITLIST = re.compile(
     r"\b(wait\s*list|waiting\s+list|lista\s+de\s+espera|fila\s+de\s+espera|liste\s+d\s+attente|"
     r"warteliste|daftar\s+tunggu|antrian)\b"
+    # ... or out of a class: "unsubscribe from the Tuesday spin class"
+    r"|\b(from|de|du|vom|dari)\s+((the|la|el|le|my|mi|ma)\s+)?(\w+\s+){0,3}(class|classes|clase|"
+    r"clases|aula|aulas|cours|kurs|kelas)\b"
 )
 _WAITLIST_BEFORE, _WAITLIST_AFTER = 20, 40
 
