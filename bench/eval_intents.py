@@ -116,7 +116,11 @@ FRESH_SETS = (
         "fifth independent set — the rules were revised on it too after its first measurement "
         "(rules recall 89.5%, false positives 3.6%, rules or review 95.7%)",
     ),
-    ("optout_fresh6.txt", "sixth independent set — never tuned on"),
+    (
+        "optout_fresh6.txt",
+        "sixth independent set — the rules were revised on it too after its first measurement "
+        "(rules recall 87.6%, false positives 1.4%, rules or review 94.3%)",
+    ),
 )
 
 

@@ -21,6 +21,8 @@ REQUESTS = {
         "roz roz promotional message bhejna band kijiye",
         "Mohon pengiriman iklan ke nomor ini dihentikan",
         "how can I make all these promos stop?",
+        "is there any way to stop receiving these offers?",
+        "Bitte stellen Sie die Werbenachrichten an mich ein",
     ],
     "not_want_messages": [
         "Ya no deseo recibir sus boletines",
@@ -40,6 +42,8 @@ REQUESTS = {
         "quero sair dessa lista de transmissão",
         "I ask that my details be deleted from your customer list",
         "Meu telefone deve ser excluído da base de vocês",
+        "how do I get off your broadcast list?",
+        "I want my data deleted from your system",
     ],
     "dont_contact": [
         "No vuelvan a escribirme por este medio",
@@ -69,6 +73,8 @@ REQUESTS = {
     ],
     "not_receive": [
         "comment faire pour ne plus recevoir tout ça",
+        "Wie kann ich vermeiden, dass mir diese Werbung weiter geschickt wird?",
+        "caranya gimana biar gak dapet iklan lagi?",
     ],
 }
 
@@ -105,6 +111,8 @@ NOT_REQUESTS = [
     "when does this promo stop?",
     "another shop keeps sending me spam, how do I block them?",
     "tolong sambalnya dihapus dari pesanan saya",
+    "how do I stop the monthly payment for the subscription?",
+    "Bitte stellen Sie den Termin auf Freitag ein",
 ]
 
 

@@ -70,13 +70,13 @@ ROLES: dict[str, list[str]] = {
         schreiben schreibt anschreiben kontaktieren zu_kontaktieren belastigen nerven
         zuzuspammen zuspammen vollspammen spammen
         bhej(na|ne|o|e|te|iye|en|a)? bheja sampark pareshan
-        kirim(in|i|kan|nya|2)? dikirim(i|in)? mengirim(kan|i)? ngirim(in)? pengiriman hubungi
-        menghubungi dihubungi ganggu mengganggu chat(ting|2)?"""
+        kirim(in|i|kan|nya|2)? dikirim(i|in)? mengirim(kan|i)? ngirim(in|i)? pengiriman hubungi
+        menghubungi dihubungi ganggu mengganggu chat(ting|2)? nyepam nge_?spam hantar"""
     ),
     # Contacting someone (what "don't ... me" forbids)
     "contact": _split(
         r"""text(ing)? txt messag(e|ing) msg contact(ing)? writ(e|ing) whatsapp(ing)? call(ing)?
-        escrib(ir|an|as|iendo|ieran)(me|nos)? contact(ar|en|es|ando)(me|nos)?
+        escrib(ir|an|as|a|e|iendo|ieran)(me|nos)? contact(ar|en|es|ando)(me|nos)?
         contat(ar|em|e)(me)? em_contato en_contacto llam(ar|en)(me)? molest(ar|en)(me)?
         escrever escrevam ligar liguem cham(ar|em|e) incomodar incomodem contactad[oa]s?
         contatad[oa]s?
@@ -99,7 +99,8 @@ ROLES: dict[str, list[str]] = {
         offres? relances? infos? informations? nachricht(en|e)? nachrichen nachichten angebot(e|en)?
         werbung werbe\w* kontaktaufnahme\w*
         aktionen? mitteilungen? informationen newsletter avisos recordatorios lembretes rappels
-        erinnerungen reminders pengingat
+        erinnerungen reminders pengingat campanhas campanas campaigns campagnes kampagnen
+        kampanye mesej
         pesan(nya|2)? pesen iklan(nya|2)? promo(nya|2) informasi penawaran bc"""
     ),
     # What "cancel" may apply to: the messages only ("cancel the offer" is a sale)
@@ -113,7 +114,7 @@ ROLES: dict[str, list[str]] = {
     ),
     "receive": _split(
         r"""receive receiving recib(ir|irlos|irlas|iendo|a) llegu?en llegar(me)? receb(er|a|endo)
-        recevoir recois recevez recevions erhalten empfangen zugeschickt zugesandt
+        recevoir recois recoive recoivent recevez recevions erhalten empfangen zugeschickt zugesandt
         menerima terima nerima receive_kar"""
     ),
     "receive_weak": _split(r"""get getting bekommen kriegen milna aana aaye dapat dapet"""),
@@ -133,15 +134,16 @@ ROLES: dict[str, list[str]] = {
         r"""not dont don_t do_not didn_t did_not doesn_t does_not won_t will_not can_t cannot
         never no_longer no nao n ne pas jamais nunca ni nem nicht
         nie niemals kein keine keinen keiner keini nahi nahin nhi na mat mt tidak tdk gak ga
-        nggak ngga enggak engga gk ora ojo jangan jgn ya_no ja_nao"""
+        nggak ngga enggak engga gk ora ojo jangan jgn ya_no ja_nao nimmer nimma
+        plus(?=\srecevoir)"""
     ),
     # A prohibition on its own ("msg mat bhejo", "jangan spam saya"): no "again" needed
     "dont": _split(r"""dont don_t do_not never mat mt jangan jgn ojo"""),
     # A "not" said after the verb (German, Hindi): "schicken Sie mir nichts mehr", "bhejo mat"
     "not_after": _split(r"""nicht nichts kein keine keinen mat na nahi nahin nhi"""),
     "more": _split(
-        r"""anymore any_more more again ever mas nunca_mas mais plus jamais mehr meh weitere(n)?
-        weiterer nochmal wieder aur phir dobara kabhi aage_se ab_se lagi lg meneh maning
+        r"""nimmer nimma anymore any_more more again ever mas nunca_mas mais plus jamais mehr meh
+        weitere(n)? weiterer nochmal wieder aur phir dobara kabhi aage_se ab_se lagi lg meneh maning
         ya_no vuelvan_a volver_a voltem_a voltar_a"""
     ),
     "mehr": _split(r"""mehr meh weitere(n)? weiterer"""),
@@ -159,7 +161,8 @@ ROLES: dict[str, list[str]] = {
         enlev(er|ez) sort(ez|ir) ot(ez|er) vir(ez|er)
         entfern(en|t|e|ung) losch(en|t|e|ung) austragen streich(en|t) raus rausnehmen
         herausnehmen aus_(dem|der|den|allen|eurem|eurer|ihrem|ihrer|diesem|dieser)
-        hata(o|iye|do|na|ana|ya)? hatao nikal(o|iye|na|do|dijiye)? nikaal\w* kaat\w* kat_do
+        mita(o|iye|do|na|dijiye|_dijiye|_do)? cabut hata(o|iye|do|na|ana|ya)? hatao
+        nikal(o|iye|na|do|dijiye|u|un)? nikaal\w* kaat\w* kat_do
         delete_kar remove_kar bahar_kar\w*
         hapus(kan)? apus dihapus keluarkan dikeluarkan keluarin keluar copot coret dicoret unreg
         oubli(ez|er) olvid(en|ar) esquec(am|er) vergesst forget""",
@@ -168,7 +171,18 @@ ROLES: dict[str, list[str]] = {
     # Blocking, said of this number: "pls block this number from your system"
     "block": _split(_BLOCK),
     # Leaving a list oneself: "quero sair da lista", "I want out of this list"
-    "exit": _split(r"""sair salir sortir want_out keluar raus bahar"""),
+    "exit": _split(
+        r"""sair salir sortir want_out keluar raus bahar runter herunter get_off get_out_of
+        get_me_off"""
+    ),
+    # Preventing the messages: "Wie kann ich verhindern, dass ich diese Nachrichten bekomme?"
+    "prevent": _split(r"""prevent avoid evitar evite eviter verhindern vermeiden mencegah rokna"""),
+    # The past participle after "my number": "I want my number deleted from your database"
+    "removed_pp": _split(
+        r"""deleted removed erased eliminado borrado removido excluido geloscht"""
+    ),
+    # German "stellen Sie die Nachrichten ... ein" (the verb around its object)
+    "stop_de_sep": [r"stell(en|t|e)?(\s\w+){1,6}\sein"],
     # Adding someone to a list ("jangan masukin nomor saya ke broadcast lagi")
     "add": _split(
         r"""add adding agreg(ar|uen|ue) adicion(ar|em|e) ajout(er|ez) hinzufugen daal(o|na|do)?
@@ -182,6 +196,7 @@ ROLES: dict[str, list[str]] = {
         mon_numero mes_coordonnees mes_donnees mon_contact ce_numero
         meine_(handy|telefon)?nummer meine_daten meinen_kontakt diese_nummer
         mera_(naam_aur_)?number mera_naam mera_no mera_contact ye_number yeh_number is_number
+        (meine_|die_)?(nr|nummer)(?=\s(loschen|entfernen|streichen|austragen))
         nomor_(saya|aku|ku|gue|gw|ini) nomer_(saya|aku|ku|gue|gw|ini) nomorku esse_numero
         esse_contacto kontak_saya data_saya"""
     ),
@@ -208,7 +223,7 @@ ROLES: dict[str, list[str]] = {
     ),
     # Words that unsubscribe by themselves once someone says it of themselves
     "remove_list": _split(
-        r"""unlist descadastr\w* desinscri\w* desabonn\w* austragen abmelden unsub unsubscribe
+        r"""unlist descadastr\w* desinscri\w* desabonn\w* austragen abmeld\w* unsub unsubscribe
         unsubscribing
         unsubcribe unsubscibe unsuscribe unsubscrib desuscrib\w* opt_(me_)?out"""
     ),
@@ -216,7 +231,8 @@ ROLES: dict[str, list[str]] = {
         r"""lists? mailing mailing_list database data_base base bases contacts contactos contatos
         kontakte(n)? verteiler\w* kartei datenbank fichiers? registros? cadastros? daftar
         broadcast difusion distribution sistema system systeme unlist listen? liste lista
-        group grupo groupe gruppe grup transmissao envios envois data_kalian data_anda"""
+        group grupo groupe gruppe grup transmissao records? registro envios envois data_kalian
+        data_anda"""
     ),
     # The business's list: "your list", "de sus envíos", "da vossa base"
     "your_list": [
@@ -245,6 +261,8 @@ ROLES: dict[str, list[str]] = {
     ),
     "anything": _split(r"""anything nothing nada rien nichts nix kuch ye_sab yeh_sab apa_apa
         apapun"""),
+    # German cancels come last: "Werbung um 7 Uhr früh, bitte abbestellen"
+    "cancel_final": _split(r"""abbestell\w* abmeld\w* kundig\w*"""),
     "cancel": _split(
         r"""cancel\w* cancela\w* annul\w* kundig\w* abbestell\w* abmeld\w* batal\w* berhentikan
         solicito_la_baja la_baja descadastramento """
@@ -287,7 +305,7 @@ ROLES: dict[str, list[str]] = {
     # "no more messages", "chega de promoções", "plus de pubs" opening the sentence
     "no_more": _split(
         r"""no_more no_mas nada_mas_de chega_de basta_de basta_con assez_de marre_de stop_aux
-        sem_mais ^plus_de ^pas_de (?<=,\s)plus_de"""
+        sem_mais ^plus_de ^pas_de (?<=,\s)plus_de (?<=svp\s)plus_de (?<=stp\s)plus_de"""
     ),
     # German "keine ... mehr": with the messages and "mehr" ("keine Nachrichten mehr")
     "kein": _split(r"""kein keine keinen keini kei ka"""),
@@ -300,7 +318,7 @@ ROLES: dict[str, list[str]] = {
     # "leave me alone (with your ads)"
     "leave_alone": _split(
         r"""leave_me_alone lasst_mich(\s\w+){0,4}_in_ruhe lassen_sie_mich(\s\w+){0,4}_in_ruhe
-        dej(en|a)me_en_paz me_dej(en|as)_en_paz me_deix(a|e|em)_em_paz deix(a|em)_me_em_paz
+        dej\w*me_en_paz me_dej(en|as)_en_paz me_deix(a|e|em)_em_paz deix(a|em)_me_em_paz
         laissez_moi_tranquille lachez_moi foutez_moi_la_paix fichez_moi_la_paix
         mujhe_akela_chhod\w*"""
     ),
@@ -322,7 +340,10 @@ ROLES: dict[str, list[str]] = {
     # "from <something>": "mich vom Yoga abmelden" is not the messages
     "source": _split(r"""vom von from de del du dari"""),
     # "how do I make these stop?": a question that is a request
-    "how": _split(r"""how como kaise gimana bagaimana wie comment"""),
+    "how": _split(
+        r"""how is_there_a_way any_way como hay_forma tem_como comment y_a_t_il_moyen wie
+        gibt_es_eine_moglichkeit kaise gimana bagaimana caranya"""
+    ),
     # "why don't you write any more?" is a complaint
     "why": _split(r"""why warum wieso weshalb pourquoi por_que porque kyun kyon kyu kenapa kok"""),
     # "not now": "jangan ganggu dulu, saya lagi meeting", "don't call me today"
@@ -371,7 +392,8 @@ GUARDS: dict[str, list[str]] = {
         nao_(recebi|recebo|chegou|chega|chegam|to_recebendo|estou_recebendo)
         (avez|as|a)_arrete (pas|rien|plus)_recu aufgehort
         (kar|kr)_diya_kya band_(ho_)?ga(ya|ye|yi) (nahi|nhi)_(aaya|aa_raha|aa_rahe|mila|aate)
-        (gak|ga|tidak|belum|nggak|tdk)_(dapet|dapat|masuk|terima|nerima) (udah|sudah)_berhenti
+        (?<!biar_)(?<!supaya_)(?<!agar_)(?<!mau_)(gak|ga|tidak|belum|nggak|tdk)_(dapet|dapat|masuk|terima|nerima)
+        (udah|sudah)_berhenti
         kenapa_(berhenti|gak|ga|tidak)
         (habe|hab|hatte|haben)(_\w+){0,4}_(bekommen|erhalten|gekriegt)"""
     ),

@@ -149,6 +149,10 @@ def _stop_sending(s: _Sentence, laughs: bool) -> bool:
         return False  # "stop the alerts for order 55", "suspendam o envio da encomenda"
     if not laughs and any(s.near("stop", b, 4) for b in ("send", "msg", "sending")):
         return True
+    if s.near("stop", "receive", 2) or s.near("stop", "receive_weak", 1):
+        return True  # "is there a way to stop receiving these?"
+    if s.has("stop_de_sep") and s.has("msg"):
+        return True  # "Bitte stellen Sie die Nachrichten an diese Nummer ein"
     if s.near("stop_final", "send", 8, order="before") or s.near("stop_final", "send", 4):
         return True  # "message bhejna band karo", "pengiriman pesan ... dihentikan"
     if s.near("stop_final", "msg", 4) or s.near("stop_final", "msg", 6, order="before"):
@@ -160,7 +164,11 @@ def _stop_sending(s: _Sentence, laughs: bool) -> bool:
 
 def _cancel_sending(s: _Sentence, laughs: bool) -> bool:
     """cancel/block + the sending or the messages: "cancela o envio de msg"."""
-    return not (s.has("account") or s.has("order")) and (
+    if s.has("account") or s.has("order"):
+        return False
+    if any(s.near("cancel_final", b, 6, order="before") for b in ("msg", "sending")):
+        return True
+    return (
         s.near("cancel", "sending", 4)
         or s.near("cancel", "msg_strict", 4)
         or (s.near("cancel", "subscription", 3) and s.near("subscription", "msg", 4))
@@ -248,6 +256,10 @@ def _remove_me(s: _Sentence, laughs: bool) -> bool:
         return False  # "remove my old number from my account", "kok nomor saya dihapus?"
     if s.live("remove_me") or s.near("remove", "my_number", 5, order="any"):
         return True  # "bórrenme", "nehmt meine Nummer raus"
+    if s.near("my_number", "removed_pp", 2):
+        return True  # "I want my number deleted from your database"
+    if s.near("exit", "list", 4, order="any") and s.has("how"):
+        return True  # "how do i get off this mailing list??"
     if s.near("block", "my_number", 5, order="any"):
         return True  # "block this number from your system", "ye number block kar do"
     if s.near("remove", "me", 1, order="any") or s.near("remove", "your_list", 4):
@@ -278,7 +290,7 @@ def _remove_me(s: _Sentence, laughs: bool) -> bool:
         me and s.near("remove", "list", 10, order="any")
     ):
         return True
-    if not s.has("hi") or s.question:
+    if not s.has("hi") or (s.question and not s.has("how")):
         return False
     # Hindi leaves "me" out: "list se hata dijiye", "messages se pareshan hoon, remove kar do"
     objects = ("list", "me", "my_number") + (() if "delete" in s.words else ("msg",))
@@ -324,10 +336,15 @@ def _more_after(s: _Sentence, role: str, window: int) -> bool:
 
 
 def _not_receive(s: _Sentence, laughs: bool) -> bool:
-    """ "ne plus recevoir", "para não receber mais", "nicht mehr erhalten"."""
-    if s.has("order") or s.has("app_noise"):
+    """ "ne plus recevoir", "para não receber mais", "nicht mehr erhalten", "wie kann ich
+    verhindern, dass ich diese Nachrichten bekomme?"."""
+    if s.has("order") or s.has("app_noise") or s.has("payment"):
         return False  # "ne plus recevoir les notifications de livraison"
-    return s.near("not", "receive", 3) and s.has("more")
+    if s.near("not", "receive", 3) and s.has("more"):
+        return True
+    if s.has("how") and s.near("not", "receive_weak", 2) and (s.has("more") or s.has("msg")):
+        return True  # "gimana caranya biar gak dapet pesan ginian lagi?"
+    return any(s.near("prevent", b, 8) for b in ("msg", "receive", "receive_weak"))
 
 
 _RULES = (

@@ -254,7 +254,10 @@ _LAUGH_WORDS = re.compile(
     r"\b((ha){2,}h?|(he){2,}|lol+|lmao+|rofl|(ja){2,}|(je){2,}|k{3,}|(rs){2,}|(wk){2,}|mdr|ptdr|"
     r"ngakak|hilarious|hasa|ich\s+lach\w*|lach\s+mich|mort\s+de\s+rire|morte\s+de\s+rire|"
     r"muero\s+de\s+risa|morrendo\s+de\s+rir|too\s+good|trop\s+beau|trop\s+bien|"
-    r"demasiado\s+bueno|bom\s+demais|zu\s+gut|bagus\s+banget)\b"
+    r"demasiado\s+bueno|bom\s+demais|zu\s+gut|bagus\s+banget|"
+    # ... or about to buy: "Stop! That's exactly the car I was looking for. Is it available?"
+    r"(still\s+)?available|disponible|disponivel|verfugbar|tersedia|i\s+ll\s+take|j\s+en\s+prends|"
+    r"me\s+lo\s+llevo|vou\s+levar|looking\s+for|lo\s+que\s+buscaba)\b"
 )
 # Shock after a leading "stop" is delight when it is about the price or the offer being real
 # ("Stop, j'ai failli tomber en voyant ce prix 😱"); craving always is ("Stop! These pics 🤤").
@@ -352,7 +355,8 @@ _WAITLIST = re.compile(
     r"warteliste|daftar\s+tunggu|antrian)\b"
     # ... or out of a class: "unsubscribe from the Tuesday spin class"
     r"|\b(from|de|du|vom|dari)\s+((the|la|el|le|my|mi|ma)\s+)?(\w+\s+){0,3}(class|classes|clase|"
-    r"clases|aula|aulas|cours|kurs|kelas)\b"
+    r"clases|aula|aulas|cours|kurs|kurse|kelas|lessons?|courses?|trainings?|sessions?|cursos?|"
+    r"lecciones|licoes)\b"
 )
 _WAITLIST_BEFORE, _WAITLIST_AFTER = 20, 40
 
