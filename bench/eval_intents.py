@@ -121,6 +121,7 @@ FRESH_SETS = (
         "sixth independent set — the rules were revised on it too after its first measurement "
         "(rules recall 87.6%, false positives 1.4%, rules or review 94.3%)",
     ),
+    ("optout_fresh7.txt", "seventh independent set — never tuned on"),
 )
 
 
