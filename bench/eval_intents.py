@@ -121,7 +121,11 @@ FRESH_SETS = (
         "sixth independent set — the rules were revised on it too after its first measurement "
         "(rules recall 87.6%, false positives 1.4%, rules or review 94.3%)",
     ),
-    ("optout_fresh7.txt", "seventh independent set — never tuned on"),
+    (
+        "optout_fresh7.txt",
+        "seventh independent set — the rules were revised on it too after its first measurement "
+        "(rules recall 80.0%, false positives 2.1%, rules or review 89.5%)",
+    ),
 )
 
 

@@ -44,6 +44,10 @@ REQUESTS = {
         "Meu telefone deve ser excluído da base de vocês",
         "how do I get off your broadcast list?",
         "I want my data deleted from your system",
+        "como faço pra sair disso?",
+        "gimana caranya keluar dari ini?",
+        "Bitte verwenden Sie meine Nummer nicht mehr",
+        "No usen mi número para nada más",
     ],
     "dont_contact": [
         "No vuelvan a escribirme por este medio",
@@ -52,6 +56,7 @@ REQUESTS = {
         "Schreiben Sie mir bitte nicht mehr",
         "kripya mujhse dobara sampark na karein",
         "jangan hubungi saya lagi ya",
+        "Es el teléfono de mi abuela, no le manden promociones",
     ],
     "cancel_sending": [
         "Cancelen el envío de publicidad a mi teléfono",
@@ -112,6 +117,11 @@ NOT_REQUESTS = [
     "another shop keeps sending me spam, how do I block them?",
     "tolong sambalnya dihapus dari pesanan saya",
     "how do I stop the monthly payment for the subscription?",
+    "how do I get out of the parking garage?",
+    "Este número ya no se usa, llamen a la oficina",
+    "my brother doesn't use this number now, he changed it",
+    "Warum bekomme ich keine Angebote mehr?",
+    "pourquoi je ne reçois plus vos offres ?",
     "Bitte stellen Sie den Termin auf Freitag ein",
 ]
 
@@ -150,6 +160,12 @@ def test_a_leading_stop_said_in_delight_or_stretched():
     assert match_opt_out("Para, que promoção boa 😂 quero duas", sentences=True) is None
     assert match_opt_out("stoppp", sentences=True)
     assert match_opt_out("Stop, I get too many of these", sentences=True)
+
+
+def test_stretched_letters_are_read_as_the_word():
+    assert match_opt_out("chegaaaa de mensagem 😤", sentences=True)
+    assert match_opt_out("hört auuuuf", sentences=True)
+    assert match_opt_out("Parem, kkkkkk", sentences=True) is None  # laughter stays laughter
 
 
 def test_my_number_then_remove_it():

@@ -28,7 +28,8 @@ ROLES: dict[str, list[str]] = {
         r"""stop(?!\s(by|in|at|over|off|on|for|and)\b) stopp stahp stp stpo quit cease halt
         end_all put_an_end_to cut_it_out knock_it_off enough_with enough_of give_it_a_rest
         (dej(en|ad|a|ar|es|e|eis)|deix(em|e|a|ar|assem|arem)|par(en|e|a|ar|em))\s(ya|ja|ahora|agora|logo|pues|ustedes|voces)\sde
-        paren pare_de para_de parar_de parad_de dejen_de deja_de dejar_de dejes_de deje_de
+        dej(aran|asen|aras|aria|arian)_de paren pare_de para_de parar_de parad_de dejen_de deja_de
+        dejar_de dejes_de deje_de
         dejeis_de dejad_de dejen basta_de basta_con cesen cese_de detengan terminen_con
         para_ya paren_ya parenle
         parem pare parar_com parem_com deixem_de deixe_de deixa_de deixar_de deixassem_de
@@ -52,7 +53,10 @@ ROLES: dict[str, list[str]] = {
         beenden zu_beenden beendigung"""
     ),
     # A stop word ending a sentence, after the messages: "spam terus, stop!", "spam. stop"
-    "stop_last": _split(r"""(stop|stopp|berhenti|berhentiin|parem|paren|arretez)$"""),
+    "stop_last": [
+        r"(stop|stopp|berhenti|berhentiin|parem|paren|arretez|udahan|cukup)"
+        r"(\s(aja|ya|deh|dong|please|pls|bitte|svp|yaar|ji|kak|min))?$"
+    ],
     # Sending or contacting
     "send": _split(
         r"""send sending sent_me texting text txt messag(e|ing) msg(ing)? msging contact(ing)?
@@ -60,7 +64,7 @@ ROLES: dict[str, list[str]] = {
         mand(ar|en|es|an|ando|arme|arnos|e|em|arem|a|aran|asen)(me|nos)?
         envi(ar|en|es|an|ando|e|em|arem|aran|asen)(me|nos)? escrib(ir|an|as|iendo|ieran)(me|nos)?
         contact(ar|en|es|ando)(me|nos)? contat(ar|em|e) molest(ar|en|ando)(me)? llam(ar|en)(me)?
-        spame(ar|en)(me)? spamear
+        spame(ar|en)(me)? spamear text(ear|een|ees|eando) blowing_up_my_phone blow_up_my_phone
         escrever escrevam incomodar incomodem mandando enviando contactad[oa]s? contatad[oa]s?
         envoy(er|ez|e|es|ant) envoi(e|ent)? menvoy\w* mecri\w* texter ecrire ecrivez contacter
         contactez contactee?s?
@@ -77,7 +81,8 @@ ROLES: dict[str, list[str]] = {
     "contact": _split(
         r"""text(ing)? txt messag(e|ing) msg contact(ing)? writ(e|ing) whatsapp(ing)? call(ing)?
         escrib(ir|an|as|a|e|iendo|ieran)(me|nos)? contact(ar|en|es|ando)(me|nos)?
-        contat(ar|em|e)(me)? em_contato en_contacto llam(ar|en)(me)? molest(ar|en)(me)?
+        contat(ar|em|e)(me)? text(ear|een|ees|eando) em_contato en_contacto llam(ar|en)(me)?
+        molest(ar|en)(me)?
         escrever escrevam ligar liguem cham(ar|em|e) incomodar incomodem contactad[oa]s?
         contatad[oa]s?
         ecrire ecrivez contacter contactez contactee?s? recontacter appeler appelez relancer
@@ -93,14 +98,15 @@ ROLES: dict[str, list[str]] = {
         r"""mess?ages? msgs? mgs? txts? texts? sms whatsapps? promos? promotions? promotional
         offers? deals? ads adverts? advertising advertisements? spam marketing newsletters?
         broadcasts? communications? mensajes? msjs? mjs? wasaps?
-        promociones? ofertas? publicidad propaganda anuncios? comunicaciones?
+        mensajitos? msjitos? mensaginhas? promociones? ofertas? publicidad propaganda anuncios?
+        comunicaciones?
         boletin(es)? difusion(es)? cadenas? informacion mensage(m|ns) zap promocoes promocao
         propagandas? publicidade comunicacoes informacoes pubs? publicites?
         offres? relances? infos? informations? nachricht(en|e)? nachrichen nachichten angebot(e|en)?
         werbung werbe\w* kontaktaufnahme\w*
         aktionen? mitteilungen? informationen newsletter avisos recordatorios lembretes rappels
         erinnerungen reminders pengingat campanhas campanas campaigns campagnes kampagnen
-        kampanye mesej
+        kampanye mesej infolettres?
         pesan(nya|2)? pesen iklan(nya|2)? promo(nya|2) informasi penawaran bc"""
     ),
     # What "cancel" may apply to: the messages only ("cancel the offer" is a sale)
@@ -140,20 +146,22 @@ ROLES: dict[str, list[str]] = {
     # A prohibition on its own ("msg mat bhejo", "jangan spam saya"): no "again" needed
     "dont": _split(r"""dont don_t do_not never mat mt jangan jgn ojo"""),
     # A "not" said after the verb (German, Hindi): "schicken Sie mir nichts mehr", "bhejo mat"
-    "not_after": _split(r"""nicht nichts kein keine keinen mat na nahi nahin nhi"""),
+    "not_after": _split(r"""nicht nichts kein keine keinen mat na nahi nahin nhi nimmer nimma"""),
     "more": _split(
-        r"""nimmer nimma anymore any_more more again ever mas nunca_mas mais plus jamais mehr meh
+        r"""nimmer nimma further anymore any_more more again ever mas nunca_mas mais plus jamais
+        mehr meh
         weitere(n)? weiterer nochmal wieder aur phir dobara kabhi aage_se ab_se lagi lg meneh maning
         ya_no vuelvan_a volver_a voltem_a voltar_a"""
     ),
     "mehr": _split(r"""mehr meh weitere(n)? weiterer"""),
     # "nichts mehr bekommen", "nada más"
-    "nothing_more": _split(r"""nichts_mehr nix_mehr nada_mas rien_de_plus"""),
+    "nothing_more": _split(r"""nichts_mehr nix_mehr nada_mas rien_de_plus plus_rien"""),
     "remove": _split(
         r"""remove removing removal remov delete deleting erase unlist
         take_(my_number|my_contact|this_number)_(out|off|away)
         quit(ar|en|e|a|ame|en)(lo|la)? sac(ar|en|a|ame|arme) saquen(lo|la)?
         elimin(ar|en|e|a|ame|acion)(lo|la)? borr(ar|en|e|a|ame|arme|ado)(lo|la)?
+        quitaran sacaran borraran eliminaran retiraran removessem tirassem la_baja
         retir(ar|en|e|a)(lo|la)? dar_de_baja den_de_baja darme_de_baja
         remov(er|am|a|ao|e) remocao tir(ar|em|e|a)(r)? exclu(ir|am|a|i|sao) apag(ar|uem|ue|a)
         descadastr(ar|e|em|a) retirassem retir(em|er|ez|ent)
@@ -172,8 +180,21 @@ ROLES: dict[str, list[str]] = {
     "block": _split(_BLOCK),
     # Leaving a list oneself: "quero sair da lista", "I want out of this list"
     "exit": _split(
-        r"""sair salir sortir want_out keluar raus bahar runter herunter get_off get_out_of
-        get_me_off"""
+        r"""sair salir salgo saio sort sortir want_out keluar raus bahar runter herunter get_off
+        get_out_of get_me_off get_out niklu nikalu nikal"""
+    ),
+    # "how do I get out of THIS?": the thing they are in
+    "this": _split(r"""this esto eso isso disso desto ce_truc ca hier isse is_se ini dari_ini"""),
+    # A "not" said of someone else: "Fatima doesn't use it", "ya no lo usa", "n'est plus utilisé"
+    "third_person": _split(
+        r"""doesn_t does_not didn_t did_not isn_t is_not no_longer_uses no_lo_usa ya_no_usa
+        nao_usa n_utilise_plus nutzt_(sie|er)_nicht use_nahi_karta use_nahi_karti tidak_pakai"""
+    ),
+    # Using the number: "don't use my number for anything"
+    "use": _split(
+        r"""use using usar usen usem usais usen utilisez utiliser verwenden verwendet benutzen
+        nutzen
+        pakai memakai gunakan menggunakan istemal"""
     ),
     # Preventing the messages: "Wie kann ich verhindern, dass ich diese Nachrichten bekomme?"
     "prevent": _split(r"""prevent avoid evitar evite eviter verhindern vermeiden mencegah rokna"""),
@@ -193,16 +214,18 @@ ROLES: dict[str, list[str]] = {
         mi_numero mi_contacto mi_telefono mis_datos mi_nombre este_numero
         meu_numero meu_contacto meu_contato meu_telefone meus_dados meu_nome este_numero
         o_meu_contacto o_meu_contato o_meu_numero
-        mon_numero mes_coordonnees mes_donnees mon_contact ce_numero
+        mon_numero ce_num(ero)? mes_coordonnees mes_donnees mon_contact ce_numero
         meine_(handy|telefon)?nummer meine_daten meinen_kontakt diese_nummer
         mera_(naam_aur_)?number mera_naam mera_no mera_contact ye_number yeh_number is_number
         (meine_|die_)?(nr|nummer)(?=\s(loschen|entfernen|streichen|austragen))
         nomor_(saya|aku|ku|gue|gw|ini) nomer_(saya|aku|ku|gue|gw|ini) nomorku esse_numero
         esse_contacto kontak_saya data_saya"""
     ),
+    # Someone else's phone: "no le manden publicidad", "keine Werbung an ihn"
+    "them": _split(r"""le lhe him her ihm ihn ihr unhe unko dia beliau"""),
     "me": _split(
         r"""me us moi mich mir uns mujhe mujhko hume humein saya sy aku gue gw comigo conmigo
-        m(?=\s(ecri|envoy|contact|appel|relanc|en\senvoy))"""
+        m(?=\s(ecri|envoy|contact|appel|relanc|en\senvoy|enlev|retir|supprim|effac|desinscri))"""
     ),
     # "bórrenme", "retirez-moi", "me tirem", "mujhe hata do": remove with "me" in one word
     "remove_me": _split(
@@ -218,10 +241,13 @@ ROLES: dict[str, list[str]] = {
     # Remove with "me" in it, for a list or the messages ("take me off your list", "darme de
     # baja de los mensajes": not "darme de baja del plan")
     "remove_me_list": _split(
-        r"""take_me_(off|out_of|out|from) get_me_(off|out) leave_me_out dar(me)?_de_baja
+        r"""take_(me|her|him|them)_(off|out_of|out|from) get_me_(off|out) leave_me_out
+        dar(me)?_de_baja
         den(me)?_de_baja me_den_de_baja dame_de_baja"""
     ),
     # Words that unsubscribe by themselves once someone says it of themselves
+    # "unsubscribeame de esa lista"
+    "remove_list_me": _split(r"""unsubscrib\w*me desuscrib\w*me"""),
     "remove_list": _split(
         r"""unlist descadastr\w* desinscri\w* desabonn\w* austragen abmeld\w* unsub unsubscribe
         unsubscribing
@@ -288,6 +314,7 @@ ROLES: dict[str, list[str]] = {
         ein_weiteres eine_weitere ek_aur aur_ek sekali_lagi satu_lagi""",
         r"(un|una|um|uma|one|ein|eine)\s(\w+\s)?(mensaje|mensagem|message|msg|nachricht|sms|"
         r"pesan)\s(mas|mais|more|mehr|lagi)",
+        r"aur\s(ek\s)?(message|msg)",
     ),
     # "if you write again / keep sending I'll report you"
     "if_again": _split(
@@ -296,7 +323,8 @@ ROLES: dict[str, list[str]] = {
         wenn_(ihr|sie)_(\w+_){0,2}(noch|weiter|wieder) agar_phir kalau_masih kalo_masih
         (kalau|kalo)_(\w+_)?lagi jika_masih dobara si_vous_(renvoyez|reecrivez|recommencez)
         si_(me_)?(vuelven|siguen|mandan_otro) se_(mandarem|enviarem)_(mais|outra)
-        if_(you|u)_(send|text|message)_(again|another)"""
+        if_(you|u)_(send|text|message)_(again|another)
+        if_(these|they|it|this)_(don_t|dont|do_not)_stop"""
     ),
     "report": _split(
         r"""report\w* signal\w* denunci\w* melde\w* anzeig\w* block\w* bloque\w* bloquei\w*
@@ -321,6 +349,11 @@ ROLES: dict[str, list[str]] = {
         dej\w*me_en_paz me_dej(en|as)_en_paz me_deix(a|e|em)_em_paz deix(a|em)_me_em_paz
         laissez_moi_tranquille lachez_moi foutez_moi_la_paix fichez_moi_la_paix
         mujhe_akela_chhod\w*"""
+    ),
+    # "... with your stuff": the business's messages by another name
+    "your_stuff": _split(
+        r"""mit_eurem mit_ihrem mit_euren mit_ihren with_your con_sus con_vuestr\w* com_as_vossas
+        com_(os_)?seus com_suas avec_vos avec_votre"""
     ),
     # A payment's or a card's authorisation is not the messages'
     "payment": _split(
@@ -356,7 +389,7 @@ ROLES: dict[str, list[str]] = {
     "redirect": _split(
         r"""instead en_lugar em_vez au_lieu stattdessen other_number otro_numero outro_numero
         autre_numero andere_nummer nomor_lain email e_mail correo courriel new_number
-        nuevo_numero novo_numero nouveau_numero neue_nummer naya_number nomor_baru sirf
+        nuevo_numero novo_numero nouveau_numero neue_nummer naya_number naye_number nomor_baru sirf
         better_(to|by|on|via) mejor_(por|escrib\w*|llam\w*) melhor_(por|me)
         only_(on|by|via|whatsapp|text|call) dusri_company other_company otra_empresa
         outra_empresa autre_entreprise andere_firma perusahaan_lain fijo landline festnetz
@@ -381,7 +414,8 @@ GUARDS: dict[str, list[str]] = {
         (offers?|messages?|msgs?|promos?|updates)_chahiye
         (saya|aku)_(masih_)?mau_(dapet|dapat|terima) wieder_hinzufugen add_me_(back|again)
         agreg\w*me_de_nuevo me_adicion\w*_de_novo (masukin|tambahkan)_(saya|aku)_lagi
-        rajoutez_moi ajoutez_moi_a_nouveau"""
+        rajoutez_moi ajoutez_moi_a_nouveau
+        (lekin|but|pero|mas|mais|aber|tapi)(_\w+){0,4}_(batate_rehna|bhejte_rehna|keep_me_posted|keep_sending|keep_telling|sigan_(mandando|enviando|avisando)|continuem|continuez|weiter|tetap_kirim|kabarin)"""
     ),
     "stopped_coming": _split(
         r"""(did|have|why_did|why_have)_(you|u|ya|i|we)_(stop|stopped|quit)
@@ -395,7 +429,13 @@ GUARDS: dict[str, list[str]] = {
         (?<!biar_)(?<!supaya_)(?<!agar_)(?<!mau_)(gak|ga|tidak|belum|nggak|tdk)_(dapet|dapat|masuk|terima|nerima)
         (udah|sudah)_berhenti
         kenapa_(berhenti|gak|ga|tidak)
-        (habe|hab|hatte|haben)(_\w+){0,4}_(bekommen|erhalten|gekriegt)"""
+        (habe|hab|hatte|haben)(_\w+){0,4}_(bekommen|erhalten|gekriegt)""",
+        r"(why|warum|wieso|pourquoi|por\s?que|porque|kyun|kyu|kenapa|kok)(\s\w+){0,3}\s"
+        r"(not|don\st|no|keine|kein|nicht|ne|pas|plus|nao|nahi|gak|ga|tidak)(\s\w+){0,2}\s"
+        r"(get|getting|receive|receiving|bekomme|erhalte|recibo|recibe|recebo|recois|dapat|dapet)",
+        r"(why|warum|wieso|pourquoi|por\s?que|porque|kyun|kyu|kenapa|kok)(\s\w+){0,2}\s"
+        r"(bekomme|erhalte|recibo|recebo|recois|dapat|dapet|milte|aate)(\s\w+){0,2}\s"
+        r"(keine|kein|nicht|no|nao|plus|nahi|gak|ga|tidak)",
     ),
 }
 

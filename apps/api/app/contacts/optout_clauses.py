@@ -38,6 +38,7 @@ _MAX_CHARS = 2000
 _SENTENCES = re.compile(r"[.!?;\n¿¡]+")
 _PUNCT = re.compile(r"[^\w\s,]|_")
 _SPACES = re.compile(r"\s+")
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")  # "chegaaaa" -> "chega"
 _ROLES = [(name, re.compile(rf"\b({'|'.join(words)})\b")) for name, words in W.ROLES.items()]
 # Only the roles whose words can start at a word of the sentence are searched
 _INDEX = RuleIndex([rule_keys(p.pattern) for _, p in _ROLES], [False] * len(_ROLES))
@@ -51,7 +52,7 @@ def normalize(text: str) -> str:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _PUNCT.sub(" ", text).replace(",", " , ")
-    return _SPACES.sub(" ", text).strip()
+    return _ELONGATED.sub(r"\1", _SPACES.sub(" ", text).strip())
 
 
 Span = tuple[int, int]  # first and last word of a role's match
@@ -164,6 +165,8 @@ def _stop_sending(s: _Sentence, laughs: bool) -> bool:
 
 def _cancel_sending(s: _Sentence, laughs: bool) -> bool:
     """cancel/block + the sending or the messages: "cancela o envio de msg"."""
+    if s.near("cancel_final", "msg_strict", 6, order="before"):
+        return True  # "Newsletter vom Kurs bitte abbestellen"
     if s.has("account") or s.has("order"):
         return False
     if any(s.near("cancel_final", b, 6, order="before") for b in ("msg", "sending")):
@@ -188,7 +191,9 @@ def _no_consent(s: _Sentence, laughs: bool) -> bool:
 
 def _threat(s: _Sentence, laughs: bool) -> bool:
     """ "one more message and I report you", "si me vuelven a escribir los denuncio"."""
-    said = any(s.near("one_more", b, 3, order="any") for b in ("msg", "send"))
+    said = any(s.near("one_more", b, 3, order="any") for b in ("msg", "send")) or any(
+        a <= m[0] <= b for a, b in s.at.get("one_more", ()) for m in s.at.get("msg", ())
+    )
     if not s.question and (said or any(b - a >= 2 for a, b in s.at.get("one_more", ()))):
         return s.near("one_more", "report", 14)  # "another message like this and I report you"
     return s.near("if_again", "report", 12, order="any")
@@ -197,7 +202,7 @@ def _threat(s: _Sentence, laughs: bool) -> bool:
 def _no_more(s: _Sentence, laughs: bool) -> bool:
     """ "no more messages", "keine Werbung mehr", "cukup ya kirim pesannya", "no need to keep
     sending me offers", "nichts mehr bekommen", "lasst mich in Ruhe mit eurer Werbung"."""
-    if s.has("leave_alone") and (len(s.words) <= 6 or s.has("msg")):
+    if s.has("leave_alone") and (len(s.words) <= 6 or s.has("msg") or s.has("your_stuff")):
         return True
     if any(s.near("nothing_more", b, 5, order="any") for b in ("receive", "receive_weak", "send")):
         return True
@@ -205,9 +210,12 @@ def _no_more(s: _Sentence, laughs: bool) -> bool:
         return False  # "ga usah kirim ulang lagi", "gak usah kirim invoice lagi"
     if s.near("enough_send", "send", 4) and (s.has("more") or s.near("send", "msg", 4)):
         return True
-    return not s.question and (
-        s.near("no_more", "msg", 3) or (s.near("kein", "msg", 3) and s.has("mehr"))
-    )
+    if s.has("why"):
+        return False  # "Warum bekomme ich keine Angebote mehr?"
+    if s.near("nothing_more", "my_number", 4, order="any"):
+        return True  # "svp plus rien sur ce num"
+    kein = s.near("kein", "msg", 3) and (s.has("mehr") or s.has("them") or s.has("my_number"))
+    return not s.question and (s.near("no_more", "msg", 3) or kein)
 
 
 def _not_want(s: _Sentence) -> bool:
@@ -258,8 +266,19 @@ def _remove_me(s: _Sentence, laughs: bool) -> bool:
         return True  # "bórrenme", "nehmt meine Nummer raus"
     if s.near("my_number", "removed_pp", 2):
         return True  # "I want my number deleted from your database"
-    if s.near("exit", "list", 4, order="any") and s.has("how"):
-        return True  # "how do i get off this mailing list??"
+    if s.has("how") and s.live("exit") and (s.has("list") or s.has("this")):
+        return True  # "how do i get off this mailing list??", "como me salgo de esto???"
+    if s.live("remove_list_me") or (
+        s.live("remove_list") and s.near("remove_list", "msg", 3, order="any")
+    ):
+        return True  # "unsubscribeame de esa lista", "Désinscription de l'infolettre"
+    if s.live("remove_me_list") and s.words[-1] in ("off", "out"):
+        return True  # "please take her off"
+    reach, order = (7, "any") if s.has("hi") else (3, "after")  # Hindi: the number first
+    told = s.negated_before("use", 4) or s.near("use", "not_after", 6) or s.near("dont", "use", 3)
+    # said to the business, not of someone else: "Kelly doesn't use this number anymore"
+    if s.near("use", "my_number", reach, order=order) and told and not s.has("third_person"):
+        return True  # "Não usem mais meu número", "Verwenden Sie meine Nummer nicht mehr"
     if s.near("block", "my_number", 5, order="any"):
         return True  # "block this number from your system", "ye number block kar do"
     if s.near("remove", "me", 1, order="any") or s.near("remove", "your_list", 4):
@@ -303,8 +322,16 @@ def _dont_contact(s: _Sentence, laughs: bool) -> bool:
     "Schreiben Sie mir nicht mehr", "msg mat bhejo"."""
     if s.has("stop") and not s.live("stop"):
         return False  # "don't stop sending the deals", "jangan berhenti kirim info"
-    if any(s.has(r) for r in ("for_now", "resend", "account", "why")):
+    if any(s.has(r) for r in ("for_now", "resend", "why")):
         return False  # "jangan ganggu dulu", "don't send the invoice again"
+    if (
+        (s.has("me") or s.has("them"))
+        and s.negated_before("send", 3)
+        and (s.near("send", "msg", 3) and not s.question)
+    ):
+        return True  # "no me manden publicidad", "no le manden publicidad por favor"
+    if s.has("account"):
+        return False
     told = s.has("more") or s.has("my_number") or s.has("me")
     if s.negated_before("contact", 4) and told:
         return True
@@ -338,8 +365,8 @@ def _more_after(s: _Sentence, role: str, window: int) -> bool:
 def _not_receive(s: _Sentence, laughs: bool) -> bool:
     """ "ne plus recevoir", "para não receber mais", "nicht mehr erhalten", "wie kann ich
     verhindern, dass ich diese Nachrichten bekomme?"."""
-    if s.has("order") or s.has("app_noise") or s.has("payment"):
-        return False  # "ne plus recevoir les notifications de livraison"
+    if s.has("order") or s.has("app_noise") or s.has("payment") or s.has("why"):
+        return False  # "ne plus recevoir les notifications de livraison", "pourquoi ..."
     if s.near("not", "receive", 3) and s.has("more"):
         return True
     if s.has("how") and s.near("not", "receive_weak", 2) and (s.has("more") or s.has("msg")):

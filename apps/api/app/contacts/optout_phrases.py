@@ -234,7 +234,10 @@ SEGMENT_WORDS = {
     "bandh karo": "hi", "stop karo": "hi", "stop kar do": "hi", "berhentiin": "id",
     "hentikan": "id", "stop kardo": "hi", "stop krdo": "hi", "stop kr do": "hi",
     "band kardo": "hi", "band krdo": "hi", "band kr do": "hi", "bnd karo": "hi", "bnd kro": "hi",
-    "stop kro": "hi",
+    "stop kro": "hi", "basta": "es", "parar": "pt", "arret": "fr", "chega": "pt", "cukup": "id",
+    "udahan": "id", "bas": "hi", "bas karo": "hi", "bass karo": "hi", "pack it in": "en",
+    "knock it off": "en", "cut it out": "en", "give it a rest": "en", "hort auf": "de",
+    "horts auf": "de", "hort auf damit": "de",
     "unreg": "id",
 }  # fmt: skip
 _POLITE = _words(
@@ -257,7 +260,8 @@ _LAUGH_WORDS = re.compile(
     r"demasiado\s+bueno|bom\s+demais|zu\s+gut|bagus\s+banget|"
     # ... or about to buy: "Stop! That's exactly the car I was looking for. Is it available?"
     r"(still\s+)?available|disponible|disponivel|verfugbar|tersedia|i\s+ll\s+take|j\s+en\s+prends|"
-    r"me\s+lo\s+llevo|vou\s+levar|looking\s+for|lo\s+que\s+buscaba)\b"
+    r"me\s+lo\s+llevo|vou\s+levar|looking\s+for|lo\s+que\s+buscaba|convenciste|me\s+convenceu|"
+    r"convinced|lo\s+quiero|la\s+quiero|i\s+want\s+it|je\s+le\s+veux|ich\s+will\s+es|mau\s+dong)\b"
 )
 # Shock after a leading "stop" is delight when it is about the price or the offer being real
 # ("Stop, j'ai failli tomber en voyant ce prix 😱"); craving always is ("Stop! These pics 🤤").
@@ -273,17 +277,19 @@ _STOP_SIGN = "\U0001f6d1"
 
 
 _PUNCT = re.compile(r"[^\w\s]|_")
-_ELONGATED = re.compile(r"(\w)\1{2,}")
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 _SPACES = re.compile(r"\s+")
 
 
-def normalize(text: str) -> str:
-    """Lower case, accents stripped, punctuation and apostrophes as spaces."""
+def normalize(text: str, *, stretched: bool = False) -> str:
+    """Lower case, accents stripped, punctuation and apostrophes as spaces, stretched letters
+    shortened ("chegaaaa" -> "chega", "auuuuf" -> "auf") unless `stretched` (laughter: "kkkk")."""
     text = text[:_MAX_CHARS].lower()
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", _PUNCT.sub(" ", text)).strip()
+    text = _SPACES.sub(" ", _PUNCT.sub(" ", text)).strip()
+    return text if stretched else _ELONGATED.sub(r"\1", text)
 
 
 def _content(part: str) -> list[str]:
@@ -299,7 +305,6 @@ def _bare_keyword(part: str) -> str | None:
         return "en:stop"
     if sign and len(set(words)) > 1:  # "PAREM 🛑": the sign next to a keyword
         words = [w for w in words if w != "stop"]
-    words = [_ELONGATED.sub(r"\1", w) for w in words]  # "stoppp", "stooop"
     if len(set(words)) == 1:  # "stop stop stop"
         words = words[:1]
     lang = SEGMENT_WORDS.get(" ".join(words))
@@ -320,7 +325,7 @@ def laughs(rest: str) -> bool:
     """Laughter or delight: a "stop" next to it is a joke ("Stop, that's hilarious 😂")."""
     if _LAUGH_EMOJI.search(rest) or _CRAVING_EMOJI.search(rest):
         return True
-    norm = normalize(rest)
+    norm = normalize(rest, stretched=True)
     return bool(_LAUGH_WORDS.search(norm)) or bool(
         _SHOCK_EMOJI.search(rest) and _PRICE_OR_REAL.search(norm)
     )
@@ -361,8 +366,12 @@ _WAITLIST = re.compile(
 _WAITLIST_BEFORE, _WAITLIST_AFTER = 20, 40
 
 
+_NEWSLETTER = re.compile(r"\b(newsletters?|infolettres?|notifications|updates|messages|mails)\b")
+
+
 def _about_a_waitlist(text: str, start: int, end: int) -> bool:
-    return bool(_WAITLIST.search(text[max(0, start - _WAITLIST_BEFORE) : end + _WAITLIST_AFTER]))
+    near = text[max(0, start - _WAITLIST_BEFORE) : end + _WAITLIST_AFTER]
+    return bool(_WAITLIST.search(near)) and not _NEWSLETTER.search(near)
 
 
 def _negated(lang: str, clauses: str, start: int) -> bool:
