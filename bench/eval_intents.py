@@ -131,7 +131,11 @@ FRESH_SETS = (
         "eighth independent set — measured once (rules recall 80.5%, false positives 2.9%, "
         "rules or review 84.8%), then used as training material",
     ),
+    ("optout_fresh9.txt", "ninth independent set — never tuned on"),
+    ("optout_fresh10.txt", "tenth independent set — never tuned on"),
 )
+# Measured, never used to change a rule or to train the opt-out review model
+UNTOUCHED = ("optout_fresh9.txt", "optout_fresh10.txt")
 
 
 def load_fresh_opt_outs(path: Path) -> list[dict]:
@@ -157,8 +161,10 @@ def fresh_section(path: Path, note: str) -> str:
     results = [classify_local(r["text"]) for r in rows]
     table, *_ = opt_out_table(rows, [c.opt_out for c in results])
     opt = [(r, c) for r, c in zip(rows, results, strict=True) if r["intent"] == "opt_out"]
-    seen = sum(c.opt_out or (c.intent == "opt_out" and c.auto_response.requires_human_review)
-               for _, c in opt)  # fmt: skip
+    seen = sum(c.opt_out or c.probable_opt_out for _, c in opt)
+    flagged = sum(c.probable_opt_out for r, c in zip(rows, results, strict=True)
+                  if r["intent"] != "opt_out")  # fmt: skip
+    n_other = len(rows) - len(opt)
     missed = [r["text"] for r, c in opt if not c.opt_out]
     wrong = [r["text"] for r, c in zip(rows, results, strict=True)
              if r["intent"] != "opt_out" and c.opt_out]  # fmt: skip
@@ -170,8 +176,9 @@ the labelled replies (explicit opt-outs and look-alike non-opt-outs in each lang
 
 {table}
 
-Opt-outs the rules caught or the model sent to a person as a probable opt-out:
-{seen} of {len(opt)} ({pct(seen / max(len(opt), 1))}). Missed by the rules
+Opt-outs the rules caught or a model sent to a person as a probable opt-out:
+{seen} of {len(opt)} ({pct(seen / max(len(opt), 1))}); look-alikes sent to a person
+needlessly: {flagged} of {n_other} ({pct(flagged / max(n_other, 1))}). Missed by the rules
 ({len(missed)}): {"; ".join(missed) or "none"}. Wrongly opted out ({len(wrong)}):
 {"; ".join(wrong) or "none"}.
 """
@@ -275,6 +282,9 @@ def evaluate() -> str:
     false_pos = [
         r["text"] for r, f in zip(held, flagged, strict=True) if r["intent"] != "opt_out" and f
     ]
+    n_other = len(held) - n_opt
+    reviewed = sum(c.probable_opt_out for r, c in zip(held, results, strict=True)
+                   if r["intent"] != "opt_out")  # fmt: skip
 
     # language
     lang_ok: Counter[str] = Counter()
@@ -360,7 +370,9 @@ requests always go to a person.
 
 Whole-message keywords alone (the webhook request path) catch {kw_recall} of these
 {n_opt} opt-outs; the sentence rules catch the rest. Missed: {missed or "none"}.
-False positives: {false_pos or "none"}.
+False positives: {false_pos or "none"}. Other replies sent to a person as a probable opt-out
+(the rules did not match; the intent model or the opt-out review model read one): {reviewed}
+of {n_other} ({pct(reviewed / max(n_other, 1))}).
 
 {fresh_sections()}
 ### Language detection

@@ -30,6 +30,7 @@ FIELDS = {
     "provider",
     "fallback_reason",
     "opt_out",
+    "probable_opt_out",
 }
 
 

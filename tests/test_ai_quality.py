@@ -31,3 +31,13 @@ def test_held_out_explicit_opt_outs_all_match_and_nothing_else_does():
 
 def _rule(text: str) -> bool:
     return match_opt_out(text, sentences=True) is not None
+
+
+def test_untouched_independent_opt_out_sets_are_not_training_material():
+    """An independent opt-out set measures the rules and the opt-out review model untouched
+    (bench.eval_intents.UNTOUCHED) until it is handed over as training material."""
+    from app.ai.classifier.optout_model import TRAINING_SETS
+    from bench.eval_intents import FRESH_SETS, UNTOUCHED
+
+    assert UNTOUCHED and not set(UNTOUCHED) & set(TRAINING_SETS)
+    assert {name for name, _ in FRESH_SETS} - set(UNTOUCHED) == set(TRAINING_SETS)

@@ -188,6 +188,23 @@ def test_probable_opt_out_goes_to_review_and_stops_drips_without_opting_out(db, 
     assert (enrollment.state, enrollment.state_reason) == ("stopped", "probable_opt_out")
 
 
+def test_the_opt_out_review_model_sends_what_the_intent_model_misses_to_a_person(db, workspace):
+    """"kein interesse, nr. löschen": no rule matches and the intent model reads "not
+    interested"; the opt-out review model reads a request to stop, so a person checks."""
+    from app.ai.classifier.local import classify_local
+
+    text = "kein interesse, nr. löschen"
+    local = classify_local(text)
+    assert not local.opt_out and local.intent != "opt_out" and local.probable_opt_out
+    shop = make_shop(db, workspace.id)
+    contact = customer(db, shop, PHONE)
+    stored = reply(db, shop, PHONE, text)
+    db.refresh(contact)
+    assert contact.opted_out_at is None and contact.opt_out_review_at is not None
+    item = review_of(db, stored.id)
+    assert item is not None and item.reason == "probable_opt_out"
+
+
 def test_a_probable_opt_out_holds_campaign_messages_until_a_person_decides(db, workspace):
     from app.outbound.policy import Action, check
     from app.replies.inbox import resolve

@@ -97,7 +97,8 @@ def decide(
     if classification is None:
         return Decision(review="classification_failed", why="classification_failed")
     intent = classification.intent
-    if intent == "opt_out":  # the model thinks so, the rules did not: a person decides
+    if intent == "opt_out" or classification.probable_opt_out:  # a model thinks so, the rules
+        # did not: a person decides
         return Decision(stop_drips="probable_opt_out", review="probable_opt_out", why=intent)
     decision = Decision(stop_drips=intent if intent in STOP_DRIP_INTENTS else None)
     if intent == "auto_reply":  # another machine: answering it starts bot ping-pong

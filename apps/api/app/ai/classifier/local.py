@@ -2,8 +2,9 @@
 
 Decision order, and why:
 1. Opt-out: explicit multilingual rules (`match_opt_out(sentences=True)`) — a legal decision,
-   never the model alone and never sentiment. When the model alone thinks "opt_out", the reply
-   goes to a person instead.
+   never the model alone and never sentiment. When the rules did not match but the intent
+   model says "opt_out" or the opt-out review model (optout_model) reads a request to stop,
+   the reply is a `probable_opt_out` and goes to a person instead.
 2. Intent: the workspace's custom model when it is sure and the reply is one of its intents
    (not its FALLBACK_LABEL "none of mine" class), else the built-in model
    (app.ai.intents), behind a Rasa-style confidence gate: top probability below THRESHOLD, or
@@ -22,6 +23,8 @@ import re
 import numpy as np
 
 from app.ai.classifier.language import detect_language
+from app.ai.classifier.optout_model import THRESHOLD as OPT_OUT_REVIEW_AT
+from app.ai.classifier.optout_model import opt_out_probability
 from app.ai.classifier.schemas import AutoResponse, Classification
 from app.ai.classifier.sentiment import sentiment_model, sentiment_proba
 from app.ai.intents import FALLBACK_LABEL, IntentModel, analyze, builtin_model
@@ -105,11 +108,14 @@ def classify_local(
     intent = model.labels[top]
     confidence = round(float(proba[top]) * 100)
     review = not confident or intent in ALWAYS_REVIEW
+    probable = not rule and (
+        intent == "opt_out" or opt_out_probability(analyzed) >= OPT_OUT_REVIEW_AT
+    )
     if rule:
         intent, confidence, review = "opt_out", 100, False
         model, vector = builtin, b_vector
-    elif intent == "opt_out":
-        review = True  # the model alone never opts anyone out: a person decides
+    elif probable:
+        review = True  # the models alone never opt anyone out: a person decides
     smodel = sentiment_model()
     s_vector = b_vector if smodel.shares_features(builtin) else smodel.vectorize(analyzed)
     senti = sentiment_proba(text, model=smodel, vector=s_vector)
@@ -117,7 +123,7 @@ def classify_local(
     language = detect_language(text)
     suggested = RESPONSES.get(intent)
     action = ACTIONS.get(intent, f"Handle as {intent.replace('_', ' ')}")
-    if intent == "opt_out" and not rule:
+    if probable:
         action = "Check whether the contact asked to stop messages; opt them out if so"
     return Classification(
         intent=intent,
@@ -134,6 +140,7 @@ def classify_local(
         language=language,
         provider="local",
         opt_out=bool(rule),
+        probable_opt_out=probable,
     )
 
 

@@ -47,6 +47,11 @@ class Classification(BaseModel):
         description="True iff the explicit opt-out rules matched (a legal decision, never the "
         "model's alone)."
     )
+    probable_opt_out: bool = Field(
+        default=False,
+        description="The rules did not match, but a model reads an opt-out request: a person "
+        "should check (and campaign messages to the contact wait until they do).",
+    )
 
 
 class LLMClassification(BaseModel):

@@ -80,6 +80,8 @@ async def classify_reply(
         auto_response=auto,
         provider=client.provider,
         opt_out=local.opt_out,
+        probable_opt_out=not local.opt_out
+        and (local.probable_opt_out or answer.intent == "opt_out"),
     )
     if local.opt_out:  # the rules decided: the reply is an opt-out, whatever the model said
         result = result.model_copy(
@@ -89,7 +91,7 @@ async def classify_reply(
                 "suggested_action": local.suggested_action,
             }
         )
-    elif result.intent == "opt_out":  # the model alone may not opt anyone out
+    elif result.probable_opt_out:  # a model alone may not opt anyone out: a person checks
         result = result.model_copy(
             update={
                 "auto_response": auto.model_copy(
