@@ -36,8 +36,9 @@ def _rule(text: str) -> bool:
 def test_untouched_independent_opt_out_sets_are_not_training_material():
     """An independent opt-out set measures the rules and the opt-out review model untouched
     (bench.eval_intents.UNTOUCHED) until it is handed over as training material."""
-    from app.ai.classifier.optout_model import TRAINING_SETS
     from bench.eval_intents import FRESH_SETS, UNTOUCHED
+
+    from app.ai.classifier.optout_model import TRAINING_SETS
 
     assert UNTOUCHED and not set(UNTOUCHED) & set(TRAINING_SETS)
     assert {name for name, _ in FRESH_SETS} - set(UNTOUCHED) == set(TRAINING_SETS)

@@ -189,7 +189,7 @@ def test_probable_opt_out_goes_to_review_and_stops_drips_without_opting_out(db, 
 
 
 def test_the_opt_out_review_model_sends_what_the_intent_model_misses_to_a_person(db, workspace):
-    """"kein interesse, nr. löschen": no rule matches and the intent model reads "not
+    """ "kein interesse, nr. löschen": no rule matches and the intent model reads "not
     interested"; the opt-out review model reads a request to stop, so a person checks."""
     from app.ai.classifier.local import classify_local
 
