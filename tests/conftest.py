@@ -35,6 +35,8 @@ os.environ.update(
         "QUIET_HOURS_ENABLED": "false",
         "LLM_PROVIDER": "local",
         "WHATSAPP_PROVIDER": "sandbox",
+        # No background model building racing the tests (test_ai_warm_up turns it on)
+        "AI_WARM_UP": "false",
     }
 )
 

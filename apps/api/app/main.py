@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.ai.classifier.warm import start_warm_up
 from app.api import api_router
 from app.core.config import settings
 from app.core.errors import install_error_handlers
@@ -35,6 +36,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
+    start_warm_up()
     yield
 
 

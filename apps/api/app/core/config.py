@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     AI_REPLY_CLASSIFICATION_ENABLED: bool = True
     AI_BAN_RISK_DETECTION_ENABLED: bool = True
     AI_LEAD_SCORING_ENABLED: bool = True
+    # Build the offline reply models in a background thread when the API or a worker starts, so
+    # the first reply classified does not wait for them (about 5 s of one core).
+    AI_WARM_UP: bool = True
     # Variants prepared per campaign text when AI rewriting is on (one picked per recipient).
     AI_REWRITE_VARIANTS: int = Field(default=5, ge=1, le=20)
 
