@@ -131,11 +131,20 @@ FRESH_SETS = (
         "eighth independent set — measured once (rules recall 80.5%, false positives 2.9%, "
         "rules or review 84.8%), then used as training material",
     ),
-    ("optout_fresh9.txt", "ninth independent set — never tuned on"),
-    ("optout_fresh10.txt", "tenth independent set — never tuned on"),
+    (
+        "optout_fresh9.txt",
+        "ninth independent set — measured once (rules recall 89.0%, false positives 2.9%, rules "
+        "or review 98.1%); its errors were then in view while a code review's findings were "
+        "fixed, so it is training material since",
+    ),
+    (
+        "optout_fresh10.txt",
+        "tenth independent set — measured once (rules recall 78.6%, false positives 3.6%, rules "
+        "or review 97.6%); training material since, as set 9",
+    ),
 )
 # Measured, never used to change a rule or to train the opt-out review model
-UNTOUCHED = ("optout_fresh9.txt", "optout_fresh10.txt")
+UNTOUCHED: tuple[str, ...] = ()
 
 
 def load_fresh_opt_outs(path: Path) -> list[dict]:

@@ -40,5 +40,5 @@ def test_untouched_independent_opt_out_sets_are_not_training_material():
 
     from app.ai.classifier.optout_model import TRAINING_SETS
 
-    assert UNTOUCHED and not set(UNTOUCHED) & set(TRAINING_SETS)
+    assert not set(UNTOUCHED) & set(TRAINING_SETS)
     assert {name for name, _ in FRESH_SETS} - set(UNTOUCHED) == set(TRAINING_SETS)

@@ -189,11 +189,12 @@ def test_probable_opt_out_goes_to_review_and_stops_drips_without_opting_out(db, 
 
 
 def test_the_opt_out_review_model_sends_what_the_intent_model_misses_to_a_person(db, workspace):
-    """ "kein interesse, nr. löschen": no rule matches and the intent model reads "not
-    interested"; the opt-out review model reads a request to stop, so a person checks."""
+    """ "mate I've told you twice, pack it in with the car deals": no rule matches and the
+    intent model reads a complaint; the opt-out review model reads a request to stop, so a
+    person checks."""
     from app.ai.classifier.local import classify_local
 
-    text = "kein interesse, nr. löschen"
+    text = "mate I've told you twice, pack it in with the car deals"
     local = classify_local(text)
     assert not local.opt_out and local.intent != "opt_out" and local.probable_opt_out
     shop = make_shop(db, workspace.id)

@@ -25,7 +25,10 @@ _BLOCK = r"block blocken bloqueen bloquea bloqueie bloqueiem bloquez sperren spe
 ROLES: dict[str, list[str]] = {
     # Stopping, said before what it stops: "stop sending", "dejen de mandar", "arrêtez vos pubs"
     "stop": _split(
-        r"""stop(?!\s(by|in|at|over|off|on|for|and)\b) stopp stahp stp stpo quit cease halt
+        r"""discontinue desativem desactiven desactive deactivate turn_off switch_off dimatiin
+        matikan para_la_com pararem_de parassem_de pare_com
+        stop(?!\s(by|in|at|over|off|on|for|and)\b) stopp stahp stpo
+        quit(?=\s(sending|texting|messaging|contacting|spamming|bugging|bothering|with|it)\b) cease
         end_all put_an_end_to cut_it_out knock_it_off enough_with enough_of give_it_a_rest
         (dej(en|ad|a|ar|es|e|eis)|deix(em|e|a|ar|assem|arem)|par(en|e|a|ar|em))\s(ya|ja|ahora|agora|logo|pues|ustedes|voces)\sde
         dej(aran|asen|aras|aria|arian)_de paren pare_de para_de parar_de parad_de dejen_de deja_de
@@ -38,7 +41,8 @@ ROLES: dict[str, list[str]] = {
         mettre_fin mettez_fin
         laissez_tomber laisse_tomber stoppez stoppe ca_suffit suffit
         la_fin_de hort_auf horen_sie_auf hoert_auf horts_auf hor_auf hoer_auf
-        ho(e)?r(t|ts|en|e|st)?(\s(?!nicht\b|nie\b)\w+){1,5}\sauf schluss(\s\w+)?\smit stoppen stoppt
+        ho(e)?r(t|ts|en|e|st)?(\s(?!nicht\b|nie\b|zu\b|bin\b|bist\b|ist\b|sind\b)\w+){1,3}\sauf
+        schluss(\s\w+)?\smit stoppen stoppt
         bas_karo bas_kijiye bas_kro rok_do roko rokiye
         berhenti berhentilah berhentikan berhentiin hentikan penghentian stopin setop udahan
         sudahi"""
@@ -46,8 +50,10 @@ ROLES: dict[str, list[str]] = {
     # Stopping said after what it stops (verb-final): "message bhejna band karo", "pengiriman
     # pesan ... dihentikan", "Einstellung aller Nachrichten"
     "stop_final": _split(
-        r"""band(h)?_(kar\w*|kr\w*|kijiye|karein|karen|karo|kro|kardo|krdo|ho|plz|pls|please)
-        band_kaise bnd_(karo|kro|kr\w*) rok(o|iye|ein|_do|_dijiye) chh?od(o|_do|_dijiye|_dena|_de)
+        r"""abzusehen absehen
+        band(h)?_(karo|kro|kardo|krdo|kar_do|kr_do|karein|karen|kijiye|kar_dijiye|karwa\w*|plz|pls|please|karoge|karogi|karenge|hoga|honge)
+        band_kaise band_kar(?=\s(ye|yeh|do|de)\b) bnd_(karo|kro|kr\w*) rok(o|iye|ein|_do|_dijiye)
+        chh?od(o|_do|_dijiye|_dena|_de)
         dihentikan diberhentikan distop berhentiin
         aufhoren aufzuhoren einstellen einzustellen einstellung unterlassen zu_unterlassen
         beenden zu_beenden beendigung"""
@@ -59,7 +65,9 @@ ROLES: dict[str, list[str]] = {
     ],
     # Sending or contacting
     "send": _split(
-        r"""send sending sent_me texting text txt messag(e|ing) msg(ing)? msging contact(ing)?
+        r"""contacted texted messaged kontaktiert angeschrieben angerufen kontak kontakin ngechat
+        kirim2(nya)? hueve\w* jod(an|er|as) fastidi\w*
+        send sending sent_me texting text txt messag(e|ing) msg(ing)? msging contact(ing)?
         writ(e|ing) spam(ming)? whatsapp(ing)? bother(ing)? harass(ing)? call(ing)? ping(ing)?
         mand(ar|en|es|an|ando|arme|arnos|e|em|arem|a|aran|asen)(me|nos)?
         envi(ar|en|es|an|ando|e|em|arem|aran|asen)(me|nos)? escrib(ir|an|as|iendo|ieran)(me|nos)?
@@ -79,7 +87,9 @@ ROLES: dict[str, list[str]] = {
     ),
     # Contacting someone (what "don't ... me" forbids)
     "contact": _split(
-        r"""text(ing)? txt messag(e|ing) msg contact(ing)? writ(e|ing) whatsapp(ing)? call(ing)?
+        r"""contacted kontaktiert angeschrieben kontak kontakin ngechat hueve\w* jod(an|er|as)
+        recontactez
+        text(ing)? txt messag(e|ing) msg contact(ing)? writ(e|ing) whatsapp(ing)? call(ing)?
         escrib(ir|an|as|a|e|iendo|ieran)(me|nos)? contact(ar|en|es|ando)(me|nos)?
         contat(ar|em|e)(me)? text(ear|een|ees|eando) em_contato en_contacto llam(ar|en)(me)?
         molest(ar|en)(me)?
@@ -95,7 +105,10 @@ ROLES: dict[str, list[str]] = {
     "contact_de": _split(r"""schreib(en|t)? anschreiben kontaktier(en|t) anruf(en|t)"""),
     # The messages
     "msg": _split(
-        r"""mess?ages? msgs? mgs? txts? texts? sms whatsapps? promos? promotions? promotional
+        r"""pemasaran
+        \w*erinnerungen reminders? pengingat\w* surveys? encuestas? sondages? umfragen?
+        pesquisas? survei lembretes? spendenaufrufe appeals zusendungen whatsapp_updates
+        mess?ages? msgs? mgs? txts? texts? sms whatsapps? promos? promotions? promotional
         offers? deals? ads adverts? advertising advertisements? spam marketing newsletters?
         broadcasts? communications? mensajes? msjs? mjs? wasaps?
         mensajitos? msjitos? mensaginhas? promociones? ofertas? publicidad propaganda anuncios?
@@ -120,12 +133,14 @@ ROLES: dict[str, list[str]] = {
     ),
     "receive": _split(
         r"""receive receiving recib(ir|irlos|irlas|iendo|a) llegu?en llegar(me)? receb(er|a|endo)
-        recevoir recois recoive recoivent recevez recevions erhalten empfangen zugeschickt zugesandt
+        recevoir recoive recoivent recevez recevions erhalten empfangen zugeschickt zugesandt
         menerima terima nerima receive_kar"""
     ),
-    "receive_weak": _split(r"""get getting bekommen kriegen milna aana aaye dapat dapet"""),
+    "receive_weak": _split(r"""bekomen hear horen sunna dengar ouvir oir entendre
+        get getting bekommen kriegen milna aana aaye dapat dapet"""),
     "want": _split(
-        r"""want wants wanna wish desire desea desean deseja desejam quer querem quiere quieren
+        r"""rather lieber lebih_suka chahye chaiye
+        want wants wanna wish desire desea desean deseja desejam quer querem quiere quieren
         veut quiero kiero qiero kero queremos deseo deseamos quisiera
         quero qro queremos queria gostaria desejo jveux jveu veux voulons voudrais souhaite
         mochte mochten chahta chahti chahte chahiye mau ingin pengen berkenan ich_will
@@ -137,7 +152,8 @@ ROLES: dict[str, list[str]] = {
     # What "not want" to do is not the messages: "I don't want to miss them"
     "keep": _split(r"""miss perder perderme rater manquer verpassen ketinggalan melewatkan"""),
     "not": _split(
-        r"""not dont don_t do_not didn_t did_not doesn_t does_not won_t will_not can_t cannot
+        r"""naum nai
+        not dont don_t do_not didn_t did_not doesn_t does_not won_t will_not can_t cannot
         never no_longer no nao n ne pas jamais nunca ni nem nicht
         nie niemals kein keine keinen keiner keini nahi nahin nhi na mat mt tidak tdk gak ga
         nggak ngga enggak engga gk ora ojo jangan jgn ya_no ja_nao nimmer nimma
@@ -150,14 +166,17 @@ ROLES: dict[str, list[str]] = {
     "more": _split(
         r"""nimmer nimma further anymore any_more more again ever mas nunca_mas mais plus jamais
         mehr meh
-        weitere(n)? weiterer nochmal wieder aur phir dobara kabhi aage_se ab_se lagi lg meneh maning
+        weiter weitere(n)? weiterer nochmal wieder aur phir dobara kabhi aage_se ab_se lagi lg meneh
+        maning
         ya_no vuelvan_a volver_a voltem_a voltar_a"""
     ),
     "mehr": _split(r"""mehr meh weitere(n)? weiterer"""),
     # "nichts mehr bekommen", "nada más"
-    "nothing_more": _split(r"""nichts_mehr nix_mehr nada_mas rien_de_plus plus_rien"""),
+    "nothing_more": _split(r"""kuch_nahi
+        nichts_mehr nix_mehr rien_de_plus plus_rien"""),
     "remove": _split(
-        r"""remove removing removal remov delete deleting erase unlist
+        r"""borreis quiteis saqueis arreda arredar
+        remove removing remov delete deleting erase unlist
         take_(my_number|my_contact|this_number)_(out|off|away)
         quit(ar|en|e|a|ame|en)(lo|la)? sac(ar|en|a|ame|arme) saquen(lo|la)?
         elimin(ar|en|e|a|ame|acion)(lo|la)? borr(ar|en|e|a|ame|arme|ado)(lo|la)?
@@ -166,16 +185,24 @@ ROLES: dict[str, list[str]] = {
         remov(er|am|a|ao|e) remocao tir(ar|em|e|a)(r)? exclu(ir|am|a|i|sao) apag(ar|uem|ue|a)
         descadastr(ar|e|em|a) retirassem retir(em|er|ez|ent)
         supprim(er|ez|e|ent) suppression effac(er|ez|e) desinscri(re|vez|ption) ray(er|ez)
-        enlev(er|ez) sort(ez|ir) ot(ez|er) vir(ez|er)
+        enlev(er|ez) sortez ot(ez|er) vir(ez|er)(?=\s(mon\snum|moi\sde|mon\scontact))
         entfern(en|t|e|ung) losch(en|t|e|ung) austragen streich(en|t) raus rausnehmen
-        herausnehmen aus_(dem|der|den|allen|eurem|eurer|ihrem|ihrer|diesem|dieser)
+        herausnehmen
         mita(o|iye|do|na|dijiye|_dijiye|_do)? cabut hata(o|iye|do|na|ana|ya)? hatao
         nikal(o|iye|na|do|dijiye|u|un)? nikaal\w* kaat\w* kat_do
         delete_kar remove_kar bahar_kar\w*
-        hapus(kan)? apus dihapus keluarkan dikeluarkan keluarin keluar copot coret dicoret unreg
-        oubli(ez|er) olvid(en|ar) esquec(am|er) vergesst forget""",
+        hapus(kan)? apus dihapus keluarkan dikeluarkan keluarin copot coret dicoret unreg""",
         _PASSIVE_REMOVED,
     ),
+    # Forgetting, said of the number only: "oubliez mon numéro", "lose my number"
+    "forget": _split(
+        r"""oubli(ez|er) olvid(en|ar|ate) esquec(am|er|a) vergesst vergessen forget lose"""
+    ),
+    # "aus dem Verteiler", "aus der Liste": out of a list, in German
+    "out_of_list": [
+        r"aus\s(dem|der|den|allen|eurem|eurer|euren|ihrem|ihrer|ihren|diesem|dieser)(\s\w+)?\s(verteiler\w*|"
+        r"liste\w*|kartei|datenbank|system|newsletter\w*|gruppe|broadcast\w*|kontakte\w*)"
+    ],
     # Blocking, said of this number: "pls block this number from your system"
     "block": _split(_BLOCK),
     # Leaving a list oneself: "quero sair da lista", "I want out of this list"
@@ -210,7 +237,11 @@ ROLES: dict[str, list[str]] = {
         dal(o|na|do) masuk(in|kan)? tambahkan"""
     ),
     "my_number": _split(
-        r"""my_(phone_)?number my_contact my_details my_data my_name this_number my_info
+        r"""(her|his|their)_(phone_)?number su_numero son_numero seu_numero o_numero_dela
+        o_numero_dele (ihre|seine)_nummer uska_number unka_number nomornya die_nummer den_kontakt
+        the_number el_numero le_numero company_line linha_corporativa telefone_corporativo
+        firmennummer diensthandy
+        my_(phone_)?number my_contact my_details my_data my_name this_number my_info
         mi_numero mi_contacto mi_telefono mis_datos mi_nombre este_numero
         meu_numero meu_contacto meu_contato meu_telefone meus_dados meu_nome este_numero
         o_meu_contacto o_meu_contato o_meu_numero
@@ -229,7 +260,12 @@ ROLES: dict[str, list[str]] = {
     ),
     # "bórrenme", "retirez-moi", "me tirem", "mujhe hata do": remove with "me" in one word
     "remove_me": _split(
-        r"""quit(en|a|e|ar)me sac(a|ar)me saquen(me|nos) elimin(en|e|a|ar)me borr(en|e|a|ar)me
+        r"""take_(her|his|their|the|this|my)_(phone_)?number_(off|out(_of)?)
+        me_dieran_de_baja me_tirarem me_tirassem me_removerem me_excluirem um_abmeldung
+        um_loschung um_austragung
+        (asked|ask|want|wish|requested|would_like)_to_be_(removed|deleted|taken_off|unsubscribed)
+        meld(e|et|en)(\s\w+){0,2}\smich(\s\w+){0,5}\sab
+        quit(en|a|e|ar)me sac(a|ar)me saquen(me|nos) elimin(en|e|a|ar)me borr(en|e|a|ar)me
         retir(en|e|ar)me desuscrib\w*me tirem_me me_tirem me_tira me_tire me_removam me_remove
         me_exclu\w* me_remova me_apaguem
         retirez_moi retire_moi supprimez_moi enlevez_moi sortez_moi rayez_moi desinscrivez_moi
@@ -241,7 +277,8 @@ ROLES: dict[str, list[str]] = {
     # Remove with "me" in it, for a list or the messages ("take me off your list", "darme de
     # baja de los mensajes": not "darme de baja del plan")
     "remove_me_list": _split(
-        r"""take_(me|her|him|them)_(off|out_of|out|from) get_me_(off|out) leave_me_out
+        r"""drop_me_(from|off)
+        take_(me|her|him|them)_(off|out_of|out|from) get_me_(off|out) leave_me_out
         dar(me)?_de_baja
         den(me)?_de_baja me_den_de_baja dame_de_baja"""
     ),
@@ -249,22 +286,26 @@ ROLES: dict[str, list[str]] = {
     # "unsubscribeame de esa lista"
     "remove_list_me": _split(r"""unsubscrib\w*me desuscrib\w*me"""),
     "remove_list": _split(
-        r"""unlist descadastr\w* desinscri\w* desabonn\w* austragen abmeld\w* unsub unsubscribe
+        r"""bestell\w*(\s\w+){0,3}\sab
+        unlist descadastr\w* desinscri\w* desabonn\w* austragen abmeld\w* unsub unsubscribe
         unsubscribing
         unsubcribe unsubscibe unsuscribe unsubscrib desuscrib\w* opt_(me_)?out"""
     ),
     "list": _split(
-        r"""lists? mailing mailing_list database data_base base bases contacts contactos contatos
+        r"""yours
+        lists? mailing mailing_list database data_base base bases contacts contactos contatos
         kontakte(n)? verteiler\w* kartei datenbank fichiers? registros? cadastros? daftar
-        broadcast difusion distribution sistema system systeme unlist listen? liste lista
+        broadcast difusion distribution sistema system systeme unlist listen? listes? listas?
         group grupo groupe gruppe grup transmissao records? registro envios envois data_kalian
         data_anda"""
     ),
     # The business's list: "your list", "de sus envíos", "da vossa base"
     "your_list": [
-        r"(your|ur|the|this|sus|su|vuestra|la|da|do|vossa|sua|votre|vos|eurer|eurem|ihrer|ihrem|"
-        r"dem|der|apni|apne|kalian)(\s\w+){0,2}\s(lists?|database|contacts|contactos|envios|"
-        r"envois|verteiler\w*|daftar|system|sistema|lista|liste|base|cadastro|fichiers)"
+        r"(your|ur|sus|su|vuestra|vossa|sua|votre|vos|eurer|eurem|ihrer|ihrem|apni|apne|kalian)"
+        r"(\s\w+){0,2}\s(lists?|database|contacts|contactos|envios|envois|verteiler\w*|daftar|"
+        r"system|sistema|listas?|listes?|base|cadastro|fichiers)",
+        r"(the|this|la|da|do|dem|der|esta|essa|dessa|desta|cette)(\s\w+){0,2}\s(lists?|listas?|"
+        r"listes?|mailing|verteiler\w*)",
     ],
     # An account or an order's data is edited, not the messages stopped
     "account": _split(
@@ -276,7 +317,7 @@ ROLES: dict[str, list[str]] = {
         new_number nuevo_numero novo_numero nouveau_numero neue_nummer naya_number nomor_baru
         new_one old_one item reserva booking reservation appointment cita termin rendez_vous
         janji plan plano membership kelas club taller workshop atelier verein hija hijo
-        filha filho fille fils sohn tochter anak son daughter fila_de_espera viejos? viejas?
+        filha filho fille fils sohn tochter anak my_son my_daughter fila_de_espera viejos? viejas?
         antiguos? antigas? velhos? ancienne anciens alten datos_de_envio dados_de_entrega
         invoice factura fatura facture rechnung tagihan bill receipt recibo boleto antrian fila
         queue cola file_d_attente warteschlange excursao excursion trip viagem viaje tour
@@ -285,7 +326,8 @@ ROLES: dict[str, list[str]] = {
         dudas? duda doutes? les_(renang|privat|piano|musik|bahasa|inggris) kursus curso address
         endereco direccion adresse alamat pata"""
     ),
-    "anything": _split(r"""anything nothing nada rien nichts nix kuch ye_sab yeh_sab apa_apa
+    "anything": _split(r"""m_en
+        anything nothing nada rien nichts nix kuch ye_sab yeh_sab apa_apa
         apapun"""),
     # German cancels come last: "Werbung um 7 Uhr früh, bitte abbestellen"
     "cancel_final": _split(r"""abbestell\w* abmeld\w* kundig\w*"""),
@@ -318,7 +360,11 @@ ROLES: dict[str, list[str]] = {
     ),
     # "if you write again / keep sending I'll report you"
     "if_again": _split(
-        r"""if_(you|u)_(\w+_){0,2}(again|one_more_time|keep|continue) si_me_vuelven
+        r"""keep_this_up if_(these|they|this|it)_(keep|keeps|continue|continues)\w*
+        si_(ca|esto|eso)_(continue|sigue|continua) se_(continuar|continuarem|isso_continuar)
+        wenn_das_so_weitergeht aise_hi_chalta_raha (kalau|kalo)_(masih_)?(begini|gini)_terus
+        one_more_of_these another_one_of_these
+        if_(you|u)_(\w+_){0,2}(again|one_more_time|keep|continue) si_me_vuelven
         si_vuelven si_continuan si_siguen si_vous_continuez se_continuarem se_voltarem
         wenn_(ihr|sie)_(\w+_){0,2}(noch|weiter|wieder) agar_phir kalau_masih kalo_masih
         (kalau|kalo)_(\w+_)?lagi jika_masih dobara si_vous_(renvoyez|reecrivez|recommencez)
@@ -327,19 +373,23 @@ ROLES: dict[str, list[str]] = {
         if_(these|they|it|this)_(don_t|dont|do_not)_stop"""
     ),
     "report": _split(
-        r"""report\w* signal\w* denunci\w* melde\w* anzeig\w* block\w* bloque\w* bloquei\w*
-        blokir\w* lapor\w* complaint cnil"""
+        r"""report(ing)?(?=\s(you|u|this|your|the_number|it|them|as|to)\b) reporting
+        (signale|signaler|signalerai)(?=\s(vous|votre|ce|comme|a)\b) vous_signale denunci\w*
+        (melde|melden)(?=\s(euch|sie|dich|das|ich)\b) anzeig\w* block\w* bloque\w* bloquei\w*
+        blokir\w* lapor\w* complaint cnil beschwer\w*"""
     ),
     # "no more messages", "chega de promoções", "plus de pubs" opening the sentence
     "no_more": _split(
-        r"""no_more no_mas nada_mas_de chega_de basta_de basta_con assez_de marre_de stop_aux
+        r"""basta_ya_de ya_basta_de
+        no_more no_mas nada_mas_de chega_de basta_de basta_con assez_de marre_de stop_aux
         sem_mais ^plus_de ^pas_de (?<=,\s)plus_de (?<=svp\s)plus_de (?<=stp\s)plus_de"""
     ),
     # German "keine ... mehr": with the messages and "mehr" ("keine Nachrichten mehr")
-    "kein": _split(r"""kein keine keinen keini kei ka"""),
+    "kein": _split(r"""kein keine keinen keini kei"""),
     # "enough"/"no need" said of the sending: "cukup ya kirim pesannya", "gak usah kirim lagi"
     "enough_send": _split(
-        r"""cukup ra_sah rasah ora_usah ra_usah gak_usah ga_usah nggak_usah tidak_usah tdk_usah
+        r"""nggak_perlu ga_perlu
+        ra_sah rasah ora_usah ra_usah gak_usah ga_usah nggak_usah tidak_usah tdk_usah
         gausah jangan_lagi
         no_need_to inutile_de nao_precisa(m)?_(de_)? no_hace_falta tidak_perlu gak_perlu"""
     ),
@@ -355,6 +405,11 @@ ROLES: dict[str, list[str]] = {
         r"""mit_eurem mit_ihrem mit_euren mit_ihren with_your con_sus con_vuestr\w* com_as_vossas
         com_(os_)?seus com_suas avec_vos avec_votre"""
     ),
+    # A particular thing to send, not the messages: "Don't send me the promo code"
+    "specific": _split(
+        r"""code codigo coupon cupon cupom voucher gutschein link pdf archivo arquivo fichier datei
+        invoice factura fatura facture rechnung"""
+    ),
     # A payment's or a card's authorisation is not the messages'
     "payment": _split(
         r"""debito cargo pago pagamento cartao tarjeta carte prelevement paiement payment charge
@@ -367,11 +422,22 @@ ROLES: dict[str, list[str]] = {
         factura fatura facture rechnung tagihan"""
     ),
     # App or error messages are not the business's marketing
-    "app_noise": _split(r"""errors? error(es)? erros? erreurs? fehler\w* bugs? app laptop"""),
+    "app_noise": _split(
+        r"""freezing crash\w* submit loading
+        errors? error(es)? erros? erreurs? fehler\w* bugs? app laptop instagram facebook tiktok
+        youtube website webseite online"""
+    ),
     # Sending again what was asked for: "ga usah kirim ulang lagi", "no need to resend"
     "resend": _split(r"""ulang resend reenviar reenvien reenvoyer renvoyer erneut"""),
     # "from <something>": "mich vom Yoga abmelden" is not the messages
     "source": _split(r"""vom von from de del du dari"""),
+    # A question that is a request: "can you not text me anymore?"
+    "can_you": _split(
+        r"""auriez_vous
+        can_you could_you would_you can_u pls please would_it_be_possible pueden podrian
+        puede seria_posible podem poderiam pouvez_vous pourriez konnen_sie konnten_sie konnt_ihr
+        ware_es_moglich kya_aap bisa tolong mohon kripya"""
+    ),
     # "how do I make these stop?": a question that is a request
     "how": _split(
         r"""how is_there_a_way any_way como hay_forma tem_como comment y_a_t_il_moyen wie
@@ -395,30 +461,49 @@ ROLES: dict[str, list[str]] = {
         outra_empresa autre_entreprise andere_firma perusahaan_lain fijo landline festnetz
         telefone_fixo"""
     ),
+    # A rule about the number: "not to be used for marketing", "não pode receber publicidade"
+    "norm_not": _split(
+        r"""not_to_be should_not shouldn_t must_not mustn_t may_not cannot can_t no_debe no_puede
+        nao_deve nao_pode ne_doit ne_peut nicht_fur darf_nicht durfen_nicht ist_nicht_fur
+        tidak_untuk tidak_boleh bukan_untuk use_na"""
+    ),
+    # "is there a way to make these messages end?"
+    "end_last": [r"end$"],
+    # French imperatives that "plus" right after ends ("me contactez plus": ne dropped)
+    "fr_imperative": _split(r"""contactez recontactez ecrivez envoyez appelez relancez texter"""),
+    # "I (don't) get ...": a complaint about what arrives, not a request
+    "i_receive": _split(r"""bekomme erhalte kriege recibo recebo recois"""),
     # A Hindi sentence (it puts the object before the verb)
     "hi": _split(
-        r"""mujhe mujhko nahi nahin nhi mat karo kro karein kijiye chahiye aap hai hain kripya
-        ye yeh mera meri ko se dijiye kar_do"""
+        r"""mjhe
+        mujhe mujhko nahi nahin nhi mat karo kro karein kijiye chahiye aap hai hain kripya
+        ye yeh mera meri ko se dijiye kar_do wala wale wali naya nayi purana"""
     ),
 }
 
 # Replies that want the messages or complain they stopped coming: the clause rules skip them.
 GUARDS: dict[str, list[str]] = {
     "wants_them": _split(
-        r"""(i|we)_(really_)?(want|need)_(them|these|those|it)(?=\s*($|,|back|again|please|pls|too|thank))
+        r"""wapas_add add_kar_do (dimasukin|masukin)_lagi
+        (i|we)_love_(it|them|these|your|the_offers)
+        me_encantan adoro j_adore ich_finde_(die|eure|ihre)_\w+_(super|toll|gut) surtout_ne_me
+        ne_me_(desinscrivez|retirez|supprimez)_pas
+        (i|we)_(really_)?(want|need)_(them|these|those|it)(?=\s*($|,|back|again|please|pls|too|thank))
         (i|we)_(really_)?(want|need)_(the_messages|it_back) me_rajouter me_remettre
         (^|please_|pls_|plz_|just_|and_|ok_)keep_(them_)?(coming|sending)
         (quiero|queremos)_(recibirlos|seguir_recibiendo)
         (quero|queremos)_(continuar|receber_(elas|eles)) je_(les_)?veux_(les_)?(recevoir|encore)
-        ich_will_sie mujhe_(ye_|yeh_)?(messages?_|msg_)?chahiye wapas_chahiye
+        mujhe_(ye_|yeh_)?(messages?|msgs?|offers?)_chahiye (offers?|messages?|msgs?)_wapas_chahiye
         (offers?|messages?|msgs?|promos?|updates)_chahiye
-        (saya|aku)_(masih_)?mau_(dapet|dapat|terima) wieder_hinzufugen add_me_(back|again)
+        (saya|aku)_(masih_)?mau_(dapet|dapat|terima(?!\skasih)) wieder_hinzufugen
+        add_me_(back|again)
         agreg\w*me_de_nuevo me_adicion\w*_de_novo (masukin|tambahkan)_(saya|aku)_lagi
         rajoutez_moi ajoutez_moi_a_nouveau
-        (lekin|but|pero|mas|mais|aber|tapi)(_\w+){0,4}_(batate_rehna|bhejte_rehna|keep_me_posted|keep_sending|keep_telling|sigan_(mandando|enviando|avisando)|continuem|continuez|weiter|tetap_kirim|kabarin)"""
+        (lekin|but|pero|aber|tapi)(\s(?!nicht|not|no|nao|pas|ne|mat|jangan|don)\w+){0,4}_(batate_rehna|bhejte_rehna|keep_me_posted|keep_sending|keep_telling|sigan_(mandando|enviando|avisando)|continuem|continuez|weiter|tetap_kirim|kabarin)"""
     ),
     "stopped_coming": _split(
-        r"""(did|have|why_did|why_have)_(you|u|ya|i|we)_(stop|stopped|quit)
+        r"""(kalian|udah)_(\w+_)?berhenti_(kirim_)?ya$ (udah_)?lama_(nggak|gak|ga|tidak)_dapet
+        (did|have|why_did|why_have)_(you|u|ya|i|we)_(stop|stopped|quit)
         stopped_(sending|getting|receiving|coming)
         (haven_t|have_not|didn_t|did_not|not_been)_(got|gotten|getting|received|receiving)
         no_(me_)?(han_)?(llegado|llega|llegan|llego|recibi|recibo) no_he_recibido
@@ -447,10 +532,25 @@ POLITE_ENDS = frozenset(
         obrigado obrigada ji bhai yaar ya kak min ok okay again ever rien nada nichts"""
     )
 )
+# Channels, not sendings: "no me contacten más por WhatsApp" asks nothing else
+CHANNELS = frozenset(_split("whatsapp wa sms chat text txt"))
+# "(stop) now": what may follow a request without being its object ("bórrenme ya")
+NOW = frozenset(
+    _split(
+        """now ya already ahora agora ja maintenant immediatement sofort jetzt endlich abhi turant
+        sekarang segera aja"""
+    )
+)
+# Words that say "from" before a list ("sair da lista", "keluar dari list", "von der Liste")
+FROM = frozenset(
+    _split(
+        """from of off de da do del dos das dessa desta dessa deste du des aus von vom dari se en"""
+    )
+)
 # Roles a "not" just before cancels: "no dejen de mandar", "don't remove me"
 NEGATABLE = frozenset(
     {"stop", "stop_final", "stop_last", "remove", "remove_me", "remove_list"}
-    | {"cancel", "exit", "withdraw", "block"}
+    | {"cancel", "exit", "withdraw", "block", "out_of_list"}
 )
 # Between a "not" and its verb these end its reach: "don't forget to message me"
 NOT_SCOPE_ENDS = frozenset(
@@ -463,7 +563,7 @@ NOT_SCOPE_ENDS = frozenset(
 )
 # A reply opening with one of these and then "I don't want" ("STOP não quero mais") opts out
 LEADING_STOPS = frozenset(
-    _split("stop stopp pare parem paren basta chega baja arrete arretez berhenti band bas")
+    _split("stop stopp pare parem paren basta chega baja arrete arretez berhenti band")
 )
 # Words that join two separate requests: a role never pairs across them
 BARRIERS = frozenset(

@@ -31,7 +31,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from app.contacts import optout_clause_words as W
-from app.contacts.optout_phrases import laughs, unwanted_reading
+from app.contacts.optout_phrases import laughs, without_unwanted
 from app.contacts.optout_phrases_prefilter import RuleIndex, rule_keys, text_keys
 
 _MAX_CHARS = 2000
@@ -44,6 +44,22 @@ _ROLES = [(name, re.compile(rf"\b({'|'.join(words)})\b")) for name, words in W.R
 _INDEX = RuleIndex([rule_keys(p.pattern) for _, p in _ROLES], [False] * len(_ROLES))
 
 
+# Compound names of the messages, read as one word before the roles: "lembrete do carrinho"
+# is a message, not the cart ("remove the item from my cart" is an order)
+_COMPOUNDS = [
+    (
+        re.compile(
+            r"\b((cart|carrito|carrinho|panier|warenkorb|keranjang)\w*\s?(wale\s|s\s)?"
+            r"(reminders?|recordatorios?|lembretes?|relances?|erinnerungen|pengingat\w*)|"
+            r"(reminders?|recordatorios?|avisos|lembretes?|relances?|pengingat\w*)\s(del?|do|du|"
+            r"of\sthe)?\s?(carrito|carrinho|panier|keranjang\w*|cart)\w*)\b"
+        ),
+        "reminders",
+    ),
+    (re.compile(r"\bpedidos\sde\s(donacion|ayuda|dinero)\b"), "appeals"),
+]
+
+
 def normalize(text: str) -> str:
     """Lower case, accents stripped, punctuation as spaces; commas kept as their own word
     (a "not" never reaches across one: "no, dejen de mandar")."""
@@ -52,7 +68,10 @@ def normalize(text: str) -> str:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _PUNCT.sub(" ", text).replace(",", " , ")
-    return _ELONGATED.sub(r"\1", _SPACES.sub(" ", text).strip())
+    text = _ELONGATED.sub(r"\1", _SPACES.sub(" ", text).strip())
+    for pattern, word in _COMPOUNDS:
+        text = pattern.sub(word, text)
+    return text
 
 
 Span = tuple[int, int]  # first and last word of a role's match
@@ -69,16 +88,18 @@ class _Sentence:
     def has(self, role: str) -> bool:
         return bool(self.at.get(role))
 
-    def near(self, a: str, b: str, window: int, *, order: str = "after") -> bool:
+    def near(
+        self, a: str, b: str, window: int, *, order: str = "after", commas: bool = False
+    ) -> bool:
         """A word of role `b` within `window` words after (order "before": before; "any":
         either side) a live word of role `a`, with no barrier between them."""
         for sa in self.live(a):
             for sb in self.at.get(b, ()):
                 after = order != "before" and 0 < sb[0] - sa[1] <= window
-                if after and not self._barrier(sa[1], sb[0]):
+                if after and not self._barrier(sa, sb[0], commas):
                     return True
                 before = order != "after" and 0 < sa[0] - sb[1] <= window
-                if before and not self._barrier(sb[1], sa[0]):
+                if before and not self._barrier(sb, sa[0], commas):
                     return True
         return False
 
@@ -109,11 +130,13 @@ class _Sentence:
                 return True
         return False
 
-    def _barrier(self, i: int, j: int) -> bool:
-        """ "but" always separates; a comma only after a leading word ("Stop, these offers are
-        too good"), not inside a sentence ("aufhören, mir Angebote zu schicken")."""
-        between = self.words[i + 1 : j]
-        return any(w in W.BARRIERS for w in between) or (i == 0 and "," in between)
+    def _barrier(self, left: Span, j: int, commas: bool = False) -> bool:
+        """ "but" always separates; a comma only after what opens the sentence ("Stop, these
+        offers are too good", "Enough with the jokes, send me..."), not inside a sentence
+        ("aufhören, mir Angebote zu schicken")."""
+        between = self.words[left[1] + 1 : j]
+        leading = left[0] == 0 or commas
+        return any(w in W.BARRIERS for w in between) or (leading and "," in between)
 
 
 def _sentence(text: str, question: bool) -> _Sentence:
@@ -154,10 +177,17 @@ def _stop_sending(s: _Sentence, laughs: bool) -> bool:
         return True  # "is there a way to stop receiving these?"
     if s.has("stop_de_sep") and s.has("msg"):
         return True  # "Bitte stellen Sie die Nachrichten an diese Nummer ein"
-    if s.near("stop_final", "send", 8, order="before") or s.near("stop_final", "send", 4):
+    hindi = s.has("hi")  # "Purana wala chhod do, naya offer bhejo": the comma ends it
+    if s.near("stop_final", "send", 8, order="before") or s.near(
+        "stop_final", "send", 4, commas=hindi
+    ):
         return True  # "message bhejna band karo", "pengiriman pesan ... dihentikan"
-    if s.near("stop_final", "msg", 4) or s.near("stop_final", "msg", 6, order="before"):
+    if s.near("stop_final", "msg", 4, commas=hindi) or s.near(
+        "stop_final", "msg", 6, order="before"
+    ):
         return True
+    if s.has("how") and s.near("end_last", "msg", 4, order="before"):
+        return True  # "is there a way to make these messages end?"
     return (not s.question or s.has("how")) and any(
         s.near("stop_last", b, 4, order="before") for b in ("msg", "send")
     )  # "spam terus, stop!", "how do I make these messages stop??"
@@ -174,7 +204,7 @@ def _cancel_sending(s: _Sentence, laughs: bool) -> bool:
     return (
         s.near("cancel", "sending", 4)
         or s.near("cancel", "msg_strict", 4)
-        or (s.near("cancel", "subscription", 3) and s.near("subscription", "msg", 4))
+        or (s.near("cancel", "subscription", 4) and s.near("subscription", "msg", 4))
     )
 
 
@@ -195,8 +225,13 @@ def _threat(s: _Sentence, laughs: bool) -> bool:
         a <= m[0] <= b for a, b in s.at.get("one_more", ()) for m in s.at.get("msg", ())
     )
     if not s.question and (said or any(b - a >= 2 for a, b in s.at.get("one_more", ()))):
-        return s.near("one_more", "report", 14)  # "another message like this and I report you"
-    return s.near("if_again", "report", 12, order="any")
+        # "another message like this and I report you", "sekali lagi kirim, saya blokir"
+        ends = [m[1] for m in s.at.get("one_more", ())]
+        return any(0 < r[0] - e <= 14 for e in ends for r in s.at.get("report", ()))
+    conditions = [c[1] for c in s.at.get("if_again", ())]  # "wenn das so weitergeht, ..."
+    return any(0 < r[0] - c <= 12 for c in conditions for r in s.at.get("report", ())) or s.near(
+        "if_again", "report", 12, order="before"
+    )
 
 
 def _no_more(s: _Sentence, laughs: bool) -> bool:
@@ -204,10 +239,10 @@ def _no_more(s: _Sentence, laughs: bool) -> bool:
     sending me offers", "nichts mehr bekommen", "lasst mich in Ruhe mit eurer Werbung"."""
     if s.has("leave_alone") and (len(s.words) <= 6 or s.has("msg") or s.has("your_stuff")):
         return True
+    if any(s.has(r) for r in ("resend", "account", "order", "app_noise")) or s.question:
+        return False  # "ga usah kirim ulang lagi", "gak usah kirim invoice lagi", questions
     if any(s.near("nothing_more", b, 5, order="any") for b in ("receive", "receive_weak", "send")):
         return True
-    if s.has("resend") or s.has("account") or s.has("order") or s.has("app_noise"):
-        return False  # "ga usah kirim ulang lagi", "gak usah kirim invoice lagi"
     if s.near("enough_send", "send", 4) and (s.has("more") or s.near("send", "msg", 4)):
         return True
     if s.has("why"):
@@ -215,7 +250,8 @@ def _no_more(s: _Sentence, laughs: bool) -> bool:
     if s.near("nothing_more", "my_number", 4, order="any"):
         return True  # "svp plus rien sur ce num"
     kein = s.near("kein", "msg", 3) and (s.has("mehr") or s.has("them") or s.has("my_number"))
-    return not s.question and (s.near("no_more", "msg", 3) or kein)
+    kein = kein and not s.has("i_receive")  # "Ich bekomme keinen Newsletter mehr"
+    return s.near("no_more", "msg", 3) or kein
 
 
 def _not_want(s: _Sentence) -> bool:
@@ -227,7 +263,10 @@ def _not_want(s: _Sentence) -> bool:
     for want in s.at.get("want", ()):
         # "jveux plus recevoir" (not "je veux plus de promos")
         nxt = s.words[want[1] + 1 : want[1] + 3]
-        dropped_ne = nxt[:1] == ["plus"] and nxt[1:] not in (["de"], ["d"], ["des"])
+        french = s.words[want[0]] in ("veux", "jveux", "jveu", "voulons")
+        dropped_ne = (
+            french and nxt[:1] in (["plus"], ["pu"]) and nxt[1:] not in (["de"], ["d"], ["des"])
+        )
         if not dropped_ne and not any(_joined(s, n, want) for n in s.at.get("not", ())):
             continue
         if s.words[0] in W.LEADING_STOPS:
@@ -235,10 +274,15 @@ def _not_want(s: _Sentence) -> bool:
         i = want[1]
 
         def after(*roles: str, i: int = i) -> bool:
-            return any(i < h[0] <= i + 8 for role in roles for h in s.at.get(role, ()))
+            """A word of the roles in the 8 words after the "want", in its clause."""
+            return any(
+                i < h[0] <= i + 8 and "," not in s.words[i : h[0]]
+                for role in roles
+                for h in s.at.get(role, ())
+            )
 
-        if after("stop", "keep"):
-            continue  # "I don't want to stop getting them", "no quiero perderme ninguna"
+        if after("stop", "keep", "remove", "remove_list", "cancel", "cancel_final", "exit"):
+            continue  # "I don't want to stop getting them", "ich will mich nicht abmelden"
         if after("receive", "send", "msg") or (after("receive_weak") and after("more", "msg")):
             return True
         before = (h for role in ("msg", "send") for h in s.at.get(role, ()))
@@ -262,12 +306,22 @@ def _remove_me(s: _Sentence, laughs: bool) -> bool:
     """remove + me/my number (+ a list or the messages), or leaving the list oneself."""
     if s.has("account") or s.has("order") or s.has("why"):
         return False  # "remove my old number from my account", "kok nomor saya dihapus?"
-    if s.live("remove_me") or s.near("remove", "my_number", 5, order="any"):
-        return True  # "bórrenme", "nehmt meine Nummer raus"
+    if s.near("remove", "my_number", 5, order="any") or s.near("forget", "my_number", 3):
+        return True  # "nehmt meine Nummer raus", "oubliez mon numéro"
+    if _removes_me_and_ends(s):
+        return True  # "bórrenme ya", "retirez-moi", "entfernen Sie mich sofort"
+    if s.has("norm_not") and s.has("my_number") and (s.has("msg") or s.has("list")):
+        return True  # "this number is not to be used for promotional messages"
+    content = [w for w in s.words if w not in W.POLITE_ENDS and w not in W.NOW]
+    if s.live("remove") and len(content) == 1:
+        return True  # "Remove pls", "Keluarin aja", "Löschen, bitte"
     if s.near("my_number", "removed_pp", 2):
         return True  # "I want my number deleted from your database"
-    if s.has("how") and s.live("exit") and (s.has("list") or s.has("this")):
+    if s.has("how") and s.live("exit") and (s.has("list") or _ends_with(s, ("this", "exit"))):
         return True  # "how do i get off this mailing list??", "como me salgo de esto???"
+    out_of_list = s.live("out_of_list")
+    if out_of_list and any(s.has(r) for r in ("me", "remove", "exit", "remove_list", "my_number")):
+        return True  # "Nehmen Sie mich bitte aus dem Verteiler", "ich will raus aus der Liste"
     if s.live("remove_list_me") or (
         s.live("remove_list") and s.near("remove_list", "msg", 3, order="any")
     ):
@@ -281,39 +335,67 @@ def _remove_me(s: _Sentence, laughs: bool) -> bool:
         return True  # "Não usem mais meu número", "Verwenden Sie meine Nummer nicht mehr"
     if s.near("block", "my_number", 5, order="any"):
         return True  # "block this number from your system", "ye number block kar do"
-    if s.near("remove", "me", 1, order="any") or s.near("remove", "your_list", 4):
-        return True  # "remove me", "me removam", "removam da lista"
+    if s.near("remove", "your_list", 4):
+        return True  # "removam da lista", "retirez mon contact de votre fichier"
     said_of = not s.has("source") or any(s.has(r) for r in ("list", "msg", "your_list"))
-    if (
-        s.live("remove_list")
-        and said_of
-        and (
-            s.has("me")
-            or s.has("my_number")
-            or s.near("want", "remove_list", 2)
-            or len(s.words) <= 4
-        )
-    ):
+    asked = s.has("me") or s.has("my_number") or s.near("want", "remove_list", 2) or s.has("how")
+    if s.live("remove_list") and said_of and (asked or len(s.words) <= 4):
         return True  # "unsubscribe me", "quero descadastrar", "bitte austragen, danke"
     if s.live("remove_me_list") and (
         any(s.near("remove_me_list", b, 6) for b in ("list", "msg", "your_list"))
         or len(s.words) <= 5
     ):
         return True  # "take me off your list", "quiero darme de baja de los mensajes"
-    if s.near("exit", "list", 4) or s.near("exit", "your_list", 4):
-        return True  # "quero sair da lista", "ich will raus aus der Liste"
+    if _exits_a_list(s):
+        return True  # "quero sair da lista", "saya keluar dari list"
     if s.near("dont", "add", 2) and (s.has("me") or s.has("my_number")) and s.has("list"):
         return True  # "jangan masukin nomor saya ke broadcast lagi"
-    me = s.near("remove", "me", 6, order="any")
-    if (me and s.near("remove", "msg", 8, order="any")) or (
-        me and s.near("remove", "list", 10, order="any")
+    me = s.near("remove", "me", 2, order="any")
+    if me and (
+        s.near("remove", "msg", 8, order="any") or s.near("remove", "list", 10, order="any")
     ):
-        return True
+        return True  # "remove me from these messages", "hapus saya dari daftar kalian"
     if not s.has("hi") or (s.question and not s.has("how")):
         return False
     # Hindi leaves "me" out: "list se hata dijiye", "messages se pareshan hoon, remove kar do"
     objects = ("list", "me", "my_number") + (() if "delete" in s.words else ("msg",))
     return any(s.near("remove", b, 8, order="any") for b in objects)
+
+
+def _ends_with(s: _Sentence, roles: tuple[str, ...]) -> bool:
+    """The sentence's last word (politeness aside) has one of the roles ("¿cómo me salgo de
+    esto?", "wie komm ich hier raus?"): not "get out of this parking lot"."""
+    last = max((i for i, w in enumerate(s.words) if w not in W.POLITE_ENDS), default=-1)
+    return any(h[1] == last for role in roles for h in s.at.get(role, ()))
+
+
+def _removes_me_and_ends(s: _Sentence) -> bool:
+    """ "remove me" as the request itself: "remove me", "me removam", "bórrenme ya" — not
+    "quítame la cebolla" (what follows is what to remove)."""
+    spans = list(s.live("remove_me"))
+    spans += [
+        (min(r[0], m[0]), max(r[1], m[1]))
+        for r in s.live("remove")
+        for m in s.at.get("me", ())
+        if abs(m[0] - r[1]) == 1 or abs(r[0] - m[1]) == 1
+    ]
+    rest = {h[0] for role in ("list", "msg", "your_list", "more") for h in s.at.get(role, ())}
+    for _, end in spans:
+        after = [w for w in s.words[end + 1 :] if w not in W.POLITE_ENDS and w not in W.NOW]
+        if not after or after[0] == "," or end + 1 in rest or any(i > end for i in rest):
+            return True
+    return False
+
+
+def _exits_a_list(s: _Sentence) -> bool:
+    """Leaving "from" a list: "sair da lista", "salir de la lista", "keluar dari list" — not
+    "salir con el grupo"."""
+    for e in s.live("exit"):
+        for lst in s.at.get("list", []) + s.at.get("your_list", []):
+            lo, hi = (e[1], lst[0]) if e[0] < lst[0] else (lst[1], e[0])
+            if 0 < hi - lo <= 4 and any(w in W.FROM for w in s.words[lo + 1 : hi + 1]):
+                return True
+    return False
 
 
 def _dont_contact(s: _Sentence, laughs: bool) -> bool:
@@ -322,8 +404,12 @@ def _dont_contact(s: _Sentence, laughs: bool) -> bool:
     "Schreiben Sie mir nicht mehr", "msg mat bhejo"."""
     if s.has("stop") and not s.live("stop"):
         return False  # "don't stop sending the deals", "jangan berhenti kirim info"
-    if any(s.has(r) for r in ("for_now", "resend", "why")):
-        return False  # "jangan ganggu dulu", "don't send the invoice again"
+    if any(s.has(r) for r in ("for_now", "resend", "why", "specific")):
+        return False  # "jangan ganggu dulu", "don't send the invoice again", "... the code"
+    if s.question and not s.has("can_you"):
+        return False  # "Don't you send newsletters anymore?", "¿Ya no mandan ofertas?"
+    if _asks_to_send(s):
+        return False  # "Don't send it in English, send it in Spanish", "don't text, call me"
     if (
         (s.has("me") or s.has("them"))
         and s.negated_before("send", 3)
@@ -341,11 +427,22 @@ def _dont_contact(s: _Sentence, laughs: bool) -> bool:
         s.has("contact") or s.near("send", "msg", 3, order="any")
     ):
         return True  # a prohibition: "mat bhejo", "jangan kirim"
+    if s.near("fr_imperative", "more", 1) and not s.has("not"):
+        return True  # "me contactez plus" (the "ne" dropped)
     if s.negated_before("send", 3) and _more_after(s, "send", 2):
         return True  # "ne m'envoyez plus", "no me manden más", "não me mande mais"
     said = s.negated_before("send", 4) or (s.near("send", "not_after", 4) and not s.has("hi"))
     what = s.near("send", "msg", 4, order="any") or s.has("anything") or s.has("my_number")
     return said and what and (s.has("more") or s.has("my_number") or s.has("anything"))
+
+
+def _asks_to_send(s: _Sentence) -> bool:
+    """A sending word no "not" reaches, after one that is negated: a change of how, not a
+    request to stop."""
+    nots = [n[1] for n in s.at.get("not", [])] + [n[1] for n in s.at.get("dont", [])]
+    sends = [h for h in s.at.get("send", []) if s.words[h[0]] not in W.CHANNELS]
+    free = [h for h in sends if not any(0 < h[0] - n <= 3 for n in nots)]
+    return bool(free) and len(free) < len(sends) and free[-1][0] > min(n for n in nots or [99])
 
 
 def _more_after(s: _Sentence, role: str, window: int) -> bool:
@@ -371,6 +468,8 @@ def _not_receive(s: _Sentence, laughs: bool) -> bool:
         return True
     if s.has("how") and s.near("not", "receive_weak", 2) and (s.has("more") or s.has("msg")):
         return True  # "gimana caranya biar gak dapet pesan ginian lagi?"
+    if s.has("how") and s.near("not", "send", 2) and (s.has("more") or s.has("msg")):
+        return True  # "gimana caranya biar ga dikirimin promo lagi?"
     return any(s.near("prevent", b, 8) for b in ("msg", "receive", "receive_weak"))
 
 
@@ -391,8 +490,7 @@ def match_clause(text: str | None) -> str | None:
     """`"clause:<request>"` when a sentence of the reply is an opt-out request, else None."""
     if not text:
         return None
-    if unwanted_reading(text[:_MAX_CHARS]):
-        return None
+    text = without_unwanted(text[:_MAX_CHARS])
     parts = _SENTENCES.split(text[:_MAX_CHARS])
     marks = [*_SENTENCES.findall(text[:_MAX_CHARS]), ""]
     number_named = False

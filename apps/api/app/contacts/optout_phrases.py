@@ -236,7 +236,9 @@ SEGMENT_WORDS = {
     "band kardo": "hi", "band krdo": "hi", "band kr do": "hi", "bnd karo": "hi", "bnd kro": "hi",
     "stop kro": "hi", "basta": "es", "parar": "pt", "arret": "fr", "chega": "pt", "cukup": "id",
     "udahan": "id", "bas": "hi", "bas karo": "hi", "bass karo": "hi", "pack it in": "en",
-    "knock it off": "en", "cut it out": "en", "give it a rest": "en", "hort auf": "de",
+    "knock it off": "en", "give it a rest": "en", "hort auf": "de", "remove": "en",
+    "ja chega": "pt", "ca suffit": "fr", "stop ca suffit": "fr", "udah stop": "id",
+    "ya basta": "es",
     "horts auf": "de", "hort auf damit": "de",
     "unreg": "id",
 }  # fmt: skip
@@ -257,15 +259,29 @@ _LAUGH_WORDS = re.compile(
     r"\b((ha){2,}h?|(he){2,}|lol+|lmao+|rofl|(ja){2,}|(je){2,}|k{3,}|(rs){2,}|(wk){2,}|mdr|ptdr|"
     r"ngakak|hilarious|hasa|ich\s+lach\w*|lach\s+mich|mort\s+de\s+rire|morte\s+de\s+rire|"
     r"muero\s+de\s+risa|morrendo\s+de\s+rir|too\s+good|trop\s+beau|trop\s+bien|"
-    r"demasiado\s+bueno|bom\s+demais|zu\s+gut|bagus\s+banget|"
-    # ... or about to buy: "Stop! That's exactly the car I was looking for. Is it available?"
-    r"(still\s+)?available|disponible|disponivel|verfugbar|tersedia|i\s+ll\s+take|j\s+en\s+prends|"
-    r"me\s+lo\s+llevo|vou\s+levar|looking\s+for|lo\s+que\s+buscaba|convenciste|me\s+convenceu|"
-    r"convinced|lo\s+quiero|la\s+quiero|i\s+want\s+it|je\s+le\s+veux|ich\s+will\s+es|mau\s+dong)\b"
+    r"demasiado\s+bueno|bom\s+demais|zu\s+gut|bagus\s+banget|kya\s+baat|mast)\b"
+)
+# ... or about to buy ("Stop! That's exactly the car I was looking for. Is it available?"),
+# unless a "not" says otherwise ("STOP. I'm not looking for a new plan", "STOP. No lo quiero")
+_BUYING = re.compile(
+    r"(?<!not )(?<!no )(?<!nao )(?<!pas )(?<!nicht )(?<!nahi )(?<!gak )(?<!tidak )(?<!m )"
+    r"\b((still\s+)?available|(still\s+)?in\s+stock|disponible|disponivel|verfugbar|tersedia|"
+    r"i\s+ll\s+take\s+(it|one|two|them|both)|j\s+en\s+prends|me\s+lo\s+llevo|vou\s+levar|"
+    r"looking\s+for|lo\s+que\s+buscaba|convenciste|me\s+convenceu|convinced|lo\s+quiero|"
+    r"la\s+quiero|i\s+want\s+it|je\s+le\s+veux|ich\s+will\s+es|mau\s+dong|"
+    r"(price|prix|precio|preco|preis|harga\w*|daam)\s+(is\s+|est\s+|es\s+|e\s+|ist\s+)?(\w+\s+)?"
+    r"(crazy|insane|dingue|fou|loco|una\s+locura|louco|irre|wahnsinn|gila))\b"
+)
+# A leading "stop" then a request to send ("Stop, just send me the price"): an interjection
+_SEND_ME = re.compile(
+    r"(?<!don t )(?<!not )(?<!no )(?<!nao )(?<!ne )(?<!nicht )(?<!mat )(?<!jangan )(?<!you )"
+    r"(?<!u )(?<!they )"
+    r"\b(just\s+|only\s+|please\s+|pls\s+)?(send|text|mandame|mandem|manda|envoyez|envoie|"
+    r"schick|schickt|bhejo|kirim|kirimin)\s+(me|moi|mir|mujhe|aku|saya|it|us)\b"
 )
 # Shock after a leading "stop" is delight when it is about the price or the offer being real
 # ("Stop, j'ai failli tomber en voyant ce prix 😱"); craving always is ("Stop! These pics 🤤").
-_CRAVING_EMOJI = re.compile("[\U0001f924\U0001f60b]")
+_CRAVING_EMOJI = re.compile("[\U0001f924\U0001f60b\U0001f525]")
 _SHOCK_EMOJI = re.compile("[\U0001f631\U0001f640\U0001f92f]")
 _PRICE_OR_REAL = re.compile(
     r"\b(price|prices|prix|precio|precios|preco|precos|preis|preise|harga\w*|daam|kimat|"
@@ -315,10 +331,15 @@ def _segment_match(text: str) -> str | None:
     parts = _SEGMENTS.split(text[:_MAX_CHARS])  # [sentence, separator, sentence, ...]
     for i in range(0, len(parts), 2):
         found = _bare_keyword(parts[i])
-        # also "STOP, not interested": a leading "stop," is honoured, unless laughter follows
-        if found and not (i == 0 and laughs("".join(parts[1:]))):
+        # also "STOP, not interested": a leading "stop," is honoured, unless laughter, delight
+        # or a request to send follows ("Stop, just send me the price")
+        if found and not (i == 0 and _not_meant("".join(parts[1:]))):
             return found
     return None
+
+
+def _not_meant(rest: str) -> bool:
+    return laughs(rest) or bool(_SEND_ME.search(normalize(rest)))
 
 
 def laughs(rest: str) -> bool:
@@ -326,29 +347,44 @@ def laughs(rest: str) -> bool:
     if _LAUGH_EMOJI.search(rest) or _CRAVING_EMOJI.search(rest):
         return True
     norm = normalize(rest, stretched=True)
-    return bool(_LAUGH_WORDS.search(norm)) or bool(
+    return bool(_LAUGH_WORDS.search(norm) or _BUYING.search(norm)) or bool(
         _SHOCK_EMOJI.search(rest) and _PRICE_OR_REAL.search(norm)
     )
 
 
 # never negated: "no queremos seguir recibiendo" is no wish to keep them
-_GUARDS = [
-    re.compile(rf"(?<!\bno )(?<!nao )(?<!not )(?<!\bt )(?<!nahi )\b({'|'.join(words)})\b")
-    for words in optout_clause_words.GUARDS.values()
-]
+def _guard(words: list[str]) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\bno )(?<!nao )(?<!not )(?<!\bt )(?<!nahi )\b({'|'.join(words)})\b")
+
+
+_WANTS_THEM = _guard(optout_clause_words.GUARDS["wants_them"])
+_STOPPED_COMING = _guard(optout_clause_words.GUARDS["stopped_coming"])
 
 
 def unwanted_reading(text: str) -> bool:
-    """The reply wants the messages or complains they stopped coming ("did you stop sending
-    them? I want them"): no sentence rule reads it as an opt-out (a bare "STOP" still is)."""
+    """The text wants the messages or complains they stopped coming ("did you stop sending
+    them?", "I want them")."""
     norm = normalize(text)
-    return any(g.search(norm) for g in _GUARDS)
+    return bool(_WANTS_THEM.search(norm) or _STOPPED_COMING.search(norm))
+
+
+def without_unwanted(text: str) -> str:
+    """The reply without its clauses that complain the messages stopped coming, or nothing of
+    it when it wants them: "did you stop sending them? I want them" reads as nothing, "I
+    haven't received my refund, and stop sending me promotions" as its second clause."""
+    if _WANTS_THEM.search(normalize(text)):
+        return ""  # "don't remove me, I want the offers": nothing in it is an opt-out
+    parts = _SEGMENTS.split(text[:_MAX_CHARS])  # [clause, separator, clause, ...]
+    kept = [
+        "".join(parts[i : i + 2]) for i in range(0, len(parts), 2) if not unwanted_reading(parts[i])
+    ]
+    return "".join(kept)
 
 
 def _leading_joke(text: str) -> str | None:
     """What follows a leading bare "stop" said in laughter or delight, else None."""
     parts = _SEGMENTS.split(text[:_MAX_CHARS])
-    if len(parts) > 2 and _bare_keyword(parts[0]) and laughs("".join(parts[1:])):
+    if len(parts) > 2 and _bare_keyword(parts[0]) and _not_meant("".join(parts[1:])):
         return "".join(parts[2:])
     return None
 
@@ -386,8 +422,7 @@ def match_phrase(text: str | None) -> str | None:
     found = _segment_match(text)
     if found:
         return f"phrase:{found}"
-    if unwanted_reading(text):
-        return None
+    text = without_unwanted(text)
     text = _leading_joke(text) or text  # "Arrête, cette promo est trop bien 😂": the rest only
     norm = normalize(text)
     # Negatable rules read the clauses, sentence punctuation kept as "|" ("no | dejen de")

@@ -99,7 +99,9 @@ def decide(
     intent = classification.intent
     if intent == "opt_out" or classification.probable_opt_out:  # a model thinks so, the rules
         # did not: a person decides
-        return Decision(stop_drips="probable_opt_out", review="probable_opt_out", why=intent)
+        return Decision(
+            stop_drips="probable_opt_out", review="probable_opt_out", why="probable_opt_out"
+        )
     decision = Decision(stop_drips=intent if intent in STOP_DRIP_INTENTS else None)
     if intent == "auto_reply":  # another machine: answering it starts bot ping-pong
         decision.why = "auto_reply"

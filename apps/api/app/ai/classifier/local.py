@@ -49,6 +49,7 @@ ACTIONS = {
     "auto_reply": "Ignore (automatic reply); keep the follow-up schedule",
     "other": "No action needed",
 }
+PROBABLE_OPT_OUT_ACTION = "Check whether the contact asked to stop messages; opt them out if so"
 # English suggestions a workspace may send automatically (only when confident, in English).
 RESPONSES = {
     "interested": "Great! A member of our team will send you the details shortly.",
@@ -124,7 +125,7 @@ def classify_local(
     suggested = RESPONSES.get(intent)
     action = ACTIONS.get(intent, f"Handle as {intent.replace('_', ' ')}")
     if probable:
-        action = "Check whether the contact asked to stop messages; opt them out if so"
+        action = PROBABLE_OPT_OUT_ACTION
     return Classification(
         intent=intent,
         sentiment=sentiment,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.ai.classifier.local import classify_local
+from app.ai.classifier.local import PROBABLE_OPT_OUT_ACTION, classify_local
 from app.ai.classifier.schemas import BUILTIN_INTENTS, Classification, LLMClassification
 from app.ai.llm import LLMUnavailable, get_llm_client
 from app.core.metrics import record_ai_fallback
@@ -96,7 +96,8 @@ async def classify_reply(
             update={
                 "auto_response": auto.model_copy(
                     update={"should_respond": False, "requires_human_review": True}
-                )
+                ),
+                "suggested_action": PROBABLE_OPT_OUT_ACTION,
             }
         )
     return result
