@@ -46,3 +46,15 @@ def test_the_api_starts_the_warm_up(monkeypatch):
     monkeypatch.setattr(main, "start_warm_up", lambda: started.append(True))
     with TestClient(main.create_app()):
         assert started == [True]
+
+
+def test_each_worker_pool_process_starts_the_warm_up(monkeypatch):
+    from celery.signals import worker_process_init
+
+    import app.wiring as wiring
+
+    started = []
+    monkeypatch.setattr(wiring, "start_warm_up", lambda: started.append(True))
+    wiring.wire()
+    worker_process_init.send(sender=None)
+    assert started == [True]

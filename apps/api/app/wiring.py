@@ -1,6 +1,6 @@
 """The composition root: connects the few hooks that let lower layers reach higher ones.
 
-Domain packages only import downwards (docs/architecture.md). Three calls must go upwards, and
+Domain packages only import downwards (docs/architecture.md). These calls must go upwards, and
 both are subscriptions made here, once per process, by every entry point (app.main for the API,
 app.workers.celery_app for workers and beat, app.cli for the command line):
 
@@ -9,12 +9,19 @@ app.workers.celery_app for workers and beat, app.cli for the command line):
   (`contacts.erasure.on_erase`);
 - a rewritten campaign starts → its variant pool is prepared (`campaigns.events.variants_needed`);
 - the sandbox provider (an integration, which imports no domain) simulates Meta's webhooks →
-  they go through the real ingestion path (`integrations.whatsapp.sandbox.set_webhook_sink`).
+  they go through the real ingestion path (`integrations.whatsapp.sandbox.set_webhook_sink`);
+- a Celery pool process starts → it builds the offline reply models in the background
+  (`ai.classifier.warm`, Celery's `worker_process_init`; the API does it in app.main).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from celery.signals import worker_process_init
+
 from app import models as _all_models  # noqa: F401  (every mapper, before any task runs)
+from app.ai.classifier.warm import start_warm_up
 from app.ai.variants.tasks import enqueue_prepare
 from app.campaigns import events
 from app.contacts.erasure import on_erase
@@ -31,6 +38,10 @@ def _wake_dispatcher(sender_id: int) -> None:
     enqueue_dispatch(sender_id=sender_id)
 
 
+def _warm_up_worker(**_: Any) -> None:
+    start_warm_up()
+
+
 _checked = False
 
 
@@ -45,3 +56,4 @@ def wire() -> None:
     events.subscribe_variants_needed(enqueue_prepare)
     sandbox.set_webhook_sink(sandbox_sink)
     on_erase(redact_webhook_events)
+    worker_process_init.connect(_warm_up_worker, weak=False, dispatch_uid="swa-ai-warm-up")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init
 from kombu import Exchange
 from kombu import Queue as KombuQueue
 
@@ -141,11 +141,3 @@ def _wire(**_: Any) -> None:
     from app.wiring import wire
 
     wire()
-
-
-@worker_process_init.connect
-def _warm_up(**_: Any) -> None:
-    """Each pool process builds the offline reply models before its first task needs them."""
-    from app.ai.classifier.warm import start_warm_up
-
-    start_warm_up()
