@@ -1,7 +1,7 @@
 """The composition root: connects the few hooks that let lower layers reach higher ones.
 
 Domain packages only import downwards (docs/architecture.md). These calls must go upwards, and
-both are subscriptions made here, once per process, by every entry point (app.main for the API,
+all are subscriptions made here, once per process, by every entry point (app.main for the API,
 app.workers.celery_app for workers and beat, app.cli for the command line):
 
 - campaigns make rows due → the engine's dispatcher wakes (`campaigns.events.sender_ready`);
