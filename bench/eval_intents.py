@@ -142,11 +142,20 @@ FRESH_SETS = (
         "tenth independent set — measured once (rules recall 78.6%, false positives 3.6%, rules "
         "or review 97.6%); training material since, as set 9",
     ),
-    ("optout_fresh11.txt", "eleventh independent set — never tuned on"),
-    ("optout_fresh12.txt", "twelfth independent set — never tuned on"),
+    (
+        "optout_fresh11.txt",
+        "eleventh independent set — measured once on the final rules (rules recall 88.1%, "
+        "false positives 2.1%, rules or review 99.0%), then added to the opt-out review model's "
+        "training data",
+    ),
+    (
+        "optout_fresh12.txt",
+        "twelfth independent set — measured once with set 11 (rules recall 77.6%, false "
+        "positives 4.3%, rules or review 95.7%), then training data as set 11",
+    ),
 )
 # Measured, never used to change a rule or to train the opt-out review model
-UNTOUCHED = ("optout_fresh11.txt", "optout_fresh12.txt")
+UNTOUCHED: tuple[str, ...] = ()
 
 
 def load_fresh_opt_outs(path: Path) -> list[dict]:
