@@ -178,7 +178,7 @@ def test_probable_opt_out_goes_to_review_and_stops_drips_without_opting_out(db, 
     shop = make_shop(db, workspace.id)
     contact = customer(db, shop, PHONE)
     campaign_id = drip(db, shop, contact.id, stop_on_reply=False)
-    stored = reply(db, shop, PHONE, "pls no more")  # the model, not the rules
+    stored = reply(db, shop, PHONE, "no more of this pls")  # the model, not the rules
     assert stored.intent == "opt_out"
     db.refresh(contact)
     assert contact.opted_out_at is None  # the model alone never opts anyone out
@@ -215,7 +215,7 @@ def test_a_probable_opt_out_holds_campaign_messages_until_a_person_decides(db, w
     contact = customer(db, shop, PHONE)
     campaign = db.get(Campaign, drip(db, shop, contact.id, stop_on_reply=False))
     campaign.status = "running"
-    stored = reply(db, shop, PHONE, "pls no more")  # the model, not the rules
+    stored = reply(db, shop, PHONE, "no more of this pls")  # the model, not the rules
 
     def verdict():
         db.refresh(contact)

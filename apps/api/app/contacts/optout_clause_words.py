@@ -25,7 +25,8 @@ _BLOCK = r"block blocken bloqueen bloquea bloqueie bloqueiem bloquez sperren spe
 ROLES: dict[str, list[str]] = {
     # Stopping, said before what it stops: "stop sending", "dejen de mandar", "arrêtez vos pubs"
     "stop": _split(
-        r"""discontinue desativem desactiven desactive deactivate turn_off switch_off dimatiin
+        r"""pararem
+        discontinue desativem desactiven desactive deactivate turn_off switch_off dimatiin
         matikan para_la_com pararem_de parassem_de pare_com
         stop(?!\s(by|in|at|over|off|on|for|and)\b) stopp stahp stpo
         quit(?=\s(sending|texting|messaging|contacting|spamming|bugging|bothering|with|it)\b) cease
@@ -87,7 +88,8 @@ ROLES: dict[str, list[str]] = {
     ),
     # Contacting someone (what "don't ... me" forbids)
     "contact": _split(
-        r"""contacted kontaktiert angeschrieben kontak kontakin ngechat hueve\w* jod(an|er|as)
+        r"""anzuschreiben anzurufen melden
+        contacted kontaktiert angeschrieben kontak kontakin ngechat hueve\w* jod(an|er|as)
         recontactez
         text(ing)? txt messag(e|ing) msg contact(ing)? writ(e|ing) whatsapp(ing)? call(ing)?
         escrib(ir|an|as|a|e|iendo|ieran)(me|nos)? contact(ar|en|es|ando)(me|nos)?
@@ -124,7 +126,8 @@ ROLES: dict[str, list[str]] = {
     ),
     # What "cancel" may apply to: the messages only ("cancel the offer" is a sale)
     "msg_strict": _split(
-        r"""messages? msgs? texts? sms whatsapps? newsletters? broadcasts? mensajes? msjs?
+        r"""notificaciones notifications notificacoes benachrichtigungen
+        messages? msgs? texts? sms whatsapps? newsletters? broadcasts? mensajes? msjs?
         mensage(m|ns) nachricht(en)? pesan(nya)? communications? comunicaciones comunicacoes"""
     ),
     # The sending itself as a noun
@@ -201,7 +204,7 @@ ROLES: dict[str, list[str]] = {
     # "aus dem Verteiler", "aus der Liste": out of a list, in German
     "out_of_list": [
         r"aus\s(dem|der|den|allen|eurem|eurer|euren|ihrem|ihrer|ihren|diesem|dieser)(\s\w+)?\s(verteiler\w*|"
-        r"liste\w*|kartei|datenbank|system|newsletter\w*|gruppe|broadcast\w*|kontakte\w*)"
+        r"\w*liste\w*|kartei|datenbank|system|newsletter\w*|\w*gruppe|broadcast\w*|kontakte\w*)"
     ],
     # Blocking, said of this number: "pls block this number from your system"
     "block": _split(_BLOCK),
@@ -255,12 +258,16 @@ ROLES: dict[str, list[str]] = {
     # Someone else's phone: "no le manden publicidad", "keine Werbung an ihn"
     "them": _split(r"""le lhe him her ihm ihn ihr unhe unko dia beliau"""),
     "me": _split(
-        r"""me us moi mich mir uns mujhe mujhko hume humein saya sy aku gue gw comigo conmigo
+        r"""nous
+        me us moi mich mir uns mujhe mujhko hume humein saya sy aku gue gw comigo conmigo
         m(?=\s(ecri|envoy|contact|appel|relanc|en\senvoy|enlev|retir|supprim|effac|desinscri))"""
     ),
     # "bórrenme", "retirez-moi", "me tirem", "mujhe hata do": remove with "me" in one word
     "remove_me": _split(
-        r"""take_(her|his|their|the|this|my)_(phone_)?number_(off|out(_of)?)
+        r"""(ya_)?pedi_la_baja pedi_(pra|para)_sair already_asked_to_be_removed
+        mich(\s\w+){0,3}\sabgemeldet abgemeldet_werden ausgetragen_werden geloscht_werden
+        entfernt_werden
+        take_(her|his|their|the|this|my)_(phone_)?number_(off|out(_of)?)
         me_dieran_de_baja me_tirarem me_tirassem me_removerem me_excluirem um_abmeldung
         um_loschung um_austragung
         (asked|ask|want|wish|requested|would_like)_to_be_(removed|deleted|taken_off|unsubscribed)
@@ -360,7 +367,8 @@ ROLES: dict[str, list[str]] = {
     ),
     # "if you write again / keep sending I'll report you"
     "if_again": _split(
-        r"""keep_this_up if_(these|they|this|it)_(keep|keeps|continue|continues)\w*
+        r"""si_no_(dejan|paran|param|arretez|paras) agar(_\w+){0,3}_(aate|aaya|aaye)_(rahe|to|toh)
+        keep_this_up if_(these|they|this|it)_(keep|keeps|continue|continues)\w*
         si_(ca|esto|eso)_(continue|sigue|continua) se_(continuar|continuarem|isso_continuar)
         wenn_das_so_weitergeht aise_hi_chalta_raha (kalau|kalo)_(masih_)?(begini|gini)_terus
         one_more_of_these another_one_of_these
@@ -373,7 +381,9 @@ ROLES: dict[str, list[str]] = {
         if_(these|they|it|this)_(don_t|dont|do_not)_stop"""
     ),
     "report": _split(
-        r"""report(ing)?(?=\s(you|u|this|your|the_number|it|them|as|to)\b) reporting
+        r"""reporto reportare reportarlos reclamar reclamacao procon ylki trai consumer_forum
+        verbraucherzentrale 33700 adukan
+        report(ing)?(?=\s(you|u|this|your|the_number|it|them|as|to)\b) reporting
         (signale|signaler|signalerai)(?=\s(vous|votre|ce|comme|a)\b) vous_signale denunci\w*
         (melde|melden)(?=\s(euch|sie|dich|das|ich)\b) anzeig\w* block\w* bloque\w* bloquei\w*
         blokir\w* lapor\w* complaint cnil beschwer\w*"""
@@ -407,7 +417,8 @@ ROLES: dict[str, list[str]] = {
     ),
     # A particular thing to send, not the messages: "Don't send me the promo code"
     "specific": _split(
-        r"""code codigo coupon cupon cupom voucher gutschein link pdf archivo arquivo fichier datei
+        r"""recibo bill tagihan
+        code codigo coupon cupon cupom voucher gutschein link pdf archivo arquivo fichier datei
         invoice factura fatura facture rechnung"""
     ),
     # A payment's or a card's authorisation is not the messages'
@@ -453,7 +464,9 @@ ROLES: dict[str, list[str]] = {
     ),
     # The messages should go elsewhere, not stop
     "redirect": _split(
-        r"""instead en_lugar em_vez au_lieu stattdessen other_number otro_numero outro_numero
+        r"""papel papier paper kertas hard_copy hardcopy por_aqui par_ici yahin lewat_wa
+        lewat_whatsapp
+        instead en_lugar em_vez au_lieu stattdessen other_number otro_numero outro_numero
         autre_numero andere_nummer nomor_lain email e_mail correo courriel new_number
         nuevo_numero novo_numero nouveau_numero neue_nummer naya_number naye_number nomor_baru sirf
         better_(to|by|on|via) mejor_(por|escrib\w*|llam\w*) melhor_(por|me)
@@ -473,6 +486,25 @@ ROLES: dict[str, list[str]] = {
     "fr_imperative": _split(r"""contactez recontactez ecrivez envoyez appelez relancez texter"""),
     # "I (don't) get ...": a complaint about what arrives, not a request
     "i_receive": _split(r"""bekomme erhalte kriege recibo recebo recois"""),
+    # "I want you to stop", "quiero que paren"
+    "want_stop": _split(
+        r"""quiero_que_paren quero_que_parem quero_que_isso_pare i_want_(you|it|this|them)_to_stop
+        je_veux_que_(ca|vous)_(s_arrete|arretiez) ich_will_dass_(ihr|sie|das)_auf\w*"""
+    ),
+    # "how many times do I have to ask you to stop?"
+    "how_many_times": _split(
+        r"""how_many_times cuantas_veces quantas_vezes combien_de_fois wie_oft kitni_baar
+        berapa_kali"""
+    ),
+    # "... from you": "não quero mais nada de vcs"
+    "from_you": _split(
+        r"""de_vcs de_voces de_ustedes from_you de_vous von_euch von_ihnen dari_kalian aapse"""
+    ),
+    # "I already asked to be taken off": an opt-out even inside a "why...?" complaint
+    "already_asked": _split(
+        r"""(ya_)?pedi_la_baja (ja_)?pedi_(pra|para)_sair already_asked_to_be_removed
+        mich(\s\w+){0,3}\sabgemeldet_habe"""
+    ),
     # A Hindi sentence (it puts the object before the verb)
     "hi": _split(
         r"""mjhe

@@ -169,8 +169,15 @@ def _requests(s: _Sentence, laughs: bool) -> str | None:
 
 def _stop_sending(s: _Sentence, laughs: bool) -> bool:
     """stop + sending or the messages, in either order where the language puts it last."""
-    if s.has("order") or s.has("app_noise"):
-        return False  # "stop the alerts for order 55", "suspendam o envio da encomenda"
+    if s.has("order") or s.has("app_noise") or s.has("specific"):
+        return False  # "stop the alerts for order 55", "stop sending me the paper bill"
+    if s.has("want_stop") or (s.has("how_many_times") and (s.has("stop") or s.has("stop_final"))):
+        return True  # "quiero que paren", "how many times do I have to ask you to stop?"
+    if any(s.near(a, "use", 3, order="any") for a in ("stop", "stop_final")) and s.has("my_number"):
+        return True  # "stop using my number", "is number ka use band kar dijiye"
+    bare = [w for w in s.words if w not in W.POLITE_ENDS]
+    if s.has("can_you") and s.live("stop") and len(bare) <= 4 and bare[-1:] == ["stop"]:
+        return True  # "Can you stop?"
     if not laughs and any(s.near("stop", b, 4) for b in ("send", "msg", "sending")):
         return True
     if s.near("stop", "receive", 2) or s.near("stop", "receive_weak", 1):
@@ -285,6 +292,8 @@ def _not_want(s: _Sentence) -> bool:
             continue  # "I don't want to stop getting them", "ich will mich nicht abmelden"
         if after("receive", "send", "msg") or (after("receive_weak") and after("more", "msg")):
             return True
+        if after("anything") and (s.has("from_you") or s.has("more")):
+            return True  # "não quero mais nada de vcs"
         before = (h for role in ("msg", "send") for h in s.at.get(role, ()))
         if s.has("hi") and any(want[0] - 6 <= h[1] < want[0] for h in before):
             return True  # Hindi puts the object first
@@ -304,6 +313,8 @@ def _joined(s: _Sentence, n: Span, want: Span) -> bool:
 
 def _remove_me(s: _Sentence, laughs: bool) -> bool:
     """remove + me/my number (+ a list or the messages), or leaving the list oneself."""
+    if s.has("already_asked"):
+        return True  # "¿por qué siguen escribiéndome si ya pedí la baja?"
     if s.has("account") or s.has("order") or s.has("why"):
         return False  # "remove my old number from my account", "kok nomor saya dihapus?"
     if s.near("remove", "my_number", 5, order="any") or s.near("forget", "my_number", 3):

@@ -238,6 +238,7 @@ SEGMENT_WORDS = {
     "udahan": "id", "bas": "hi", "bas karo": "hi", "bass karo": "hi", "pack it in": "en",
     "knock it off": "en", "give it a rest": "en", "hort auf": "de", "remove": "en",
     "ja chega": "pt", "ca suffit": "fr", "stop ca suffit": "fr", "udah stop": "id",
+    "no more": "en", "no mas": "es",
     "ya basta": "es",
     "horts auf": "de", "hort auf damit": "de",
     "unreg": "id",
@@ -245,7 +246,8 @@ SEGMENT_WORDS = {
 _POLITE = _words(
     "please pls plz kindly now thanks thx thank you svp bitte por favor ya kak ji bhai yaar "
     "sir merci danke obrigado obrigada valeu gracias porfa ok pf makasih terimakasih shukriya "
-    "dhanyavad terima kasih min gan sis dong aja deh"
+    "dhanyavad terima kasih min gan sis dong aja deh porfavor pfv plis maintenant ahora agora "
+    "jetzt sekarang abhi"
 )
 _SEGMENTS = re.compile(r"([.!?;,\n]+)")  # captured: the separators are kept
 # Laughter after a leading bare "stop," ("Stop, that's hilarious 😂", "arrête, mort de rire",
@@ -285,7 +287,8 @@ _CRAVING_EMOJI = re.compile("[\U0001f924\U0001f60b\U0001f525]")
 _SHOCK_EMOJI = re.compile("[\U0001f631\U0001f640\U0001f92f]")
 _PRICE_OR_REAL = re.compile(
     r"\b(price|prices|prix|precio|precios|preco|precos|preis|preise|harga\w*|daam|kimat|"
-    r"really|for\s+real|c\s+est\s+vrai|en\s+serio|serio|wirklich|sach\s+mein|beneran|"
+    r"really|for\s+real|c\s+est\s+vrai|en\s+serio|serio|wirklich|sach\s+mein|beneran|won|gagne|"
+    r"gewonnen|menang|gane|ganhei|jeet\w*|no\s+way|pas\s+possible|echt\s+jetzt|serius|"
     r"seriusan)\b"
 )
 # The stop-sign emoji reads as "stop"; next to it "stop it" is a request, not a "stop it 😂".
@@ -368,12 +371,18 @@ def unwanted_reading(text: str) -> bool:
     return bool(_WANTS_THEM.search(norm) or _STOPPED_COMING.search(norm))
 
 
+# A change of channel, not of consent: "stop sending me the paper bill, here is fine"
+_PAPER = re.compile(r"\b(papel|papier|paper|kertas|hard\s?copy|carta|cartas|lettres?|briefe?)\b")
+_HERE = re.compile(r"\b(por\s+aqui|par\s+ici|here|yahin|aqui|ici|hier|whatsapp|wa)\b")
+
+
 def without_unwanted(text: str) -> str:
     """The reply without its clauses that complain the messages stopped coming, or nothing of
     it when it wants them: "did you stop sending them? I want them" reads as nothing, "I
     haven't received my refund, and stop sending me promotions" as its second clause."""
-    if _WANTS_THEM.search(normalize(text)):
-        return ""  # "don't remove me, I want the offers": nothing in it is an opt-out
+    norm = normalize(text)
+    if _WANTS_THEM.search(norm) or (_PAPER.search(norm) and _HERE.search(norm)):
+        return ""  # "don't remove me, I want the offers", "no paper bill, WhatsApp is fine"
     parts = _SEGMENTS.split(text[:_MAX_CHARS])  # [clause, separator, clause, ...]
     kept = [
         "".join(parts[i : i + 2]) for i in range(0, len(parts), 2) if not unwanted_reading(parts[i])
@@ -397,7 +406,7 @@ _WAITLIST = re.compile(
     # ... or out of a class: "unsubscribe from the Tuesday spin class"
     r"|\b(from|de|du|vom|dari)\s+((the|la|el|le|my|mi|ma)\s+)?(\w+\s+){0,3}(class|classes|clase|"
     r"clases|aula|aulas|cours|kurs|kurse|kelas|lessons?|courses?|trainings?|sessions?|cursos?|"
-    r"lecciones|licoes)\b"
+    r"lecciones|licoes|menu|lunch|canteen|comedor|cantine|kantine)\b"
 )
 _WAITLIST_BEFORE, _WAITLIST_AFTER = 20, 40
 
