@@ -20,6 +20,7 @@ from app.ai.classifier.model import load_replies
 from app.ai.classifier.optout_model import OPT_OUT, OTHER, THRESHOLD, independent_rows
 from app.ai.intents import IntentModel
 from app.contacts.optout_keywords import match_opt_out
+from bench.cv_intents import phrasing_group
 
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 
@@ -29,8 +30,7 @@ def rows() -> list[tuple[str, str, str]]:
     independent set's line its own group."""
     out = []
     for r in load_replies("train"):
-        group = r["source"] if r["source"] != "hand" else "h:" + r["text"]
-        out.append((group, r["text"], OPT_OUT if r["intent"] == "opt_out" else OTHER))
+        out.append((phrasing_group(r), r["text"], OPT_OUT if r["intent"] == "opt_out" else OTHER))
     out.extend((f"{name}:{text}", text, label) for name, text, label in independent_rows())
     return out
 

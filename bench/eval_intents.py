@@ -26,6 +26,7 @@ from sklearn.metrics import (
 from app.ai.classifier import local
 from app.ai.classifier.local import classify_local
 from app.ai.classifier.model import load_replies
+from app.ai.classifier.optout_model import read_independent_set
 from app.ai.classifier.sentiment import sentiment_model, sentiment_proba
 from app.ai.intents import BUILTIN_INTENTS, builtin_model, normalize_text
 from app.contacts.optout_keywords import match_opt_out
@@ -165,16 +166,12 @@ UNTOUCHED = ("optout_fresh14.txt",)
 
 
 def load_fresh_opt_outs(path: Path) -> list[dict]:
-    """The independent opt-out set: `## opt_out` / `## not_opt_out` sections of
-    `<lang> | <text>` lines, written by someone who saw neither the rules nor any reply data."""
-    rows, label = [], None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
-            label = line[3:].strip()
-        elif " | " in line and label:
-            lang, text = line.split(" | ", 1)
-            rows.append({"lang": lang.strip(), "text": text.strip(), "intent": label})
-    return rows
+    """An independent opt-out set, written by someone who saw neither the rules nor any reply
+    data, as rows like the labelled replies'."""
+    return [
+        {"lang": lang, "text": text, "intent": section}
+        for lang, text, section in read_independent_set(path)
+    ]
 
 
 def fresh_sections() -> str:

@@ -26,19 +26,15 @@ sending them? I want them") or complains they stopped coming is not read here at
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
 from app.contacts import optout_clause_words as W
-from app.contacts.optout_phrases import laughs, without_unwanted
+from app.contacts import optout_phrases
+from app.contacts.optout_phrases import _MAX_CHARS, laughs, without_unwanted
 from app.contacts.optout_phrases_prefilter import RuleIndex, rule_keys, text_keys
 
-_MAX_CHARS = 2000
 _SENTENCES = re.compile(r"[.!?;\n¿¡]+")
-_PUNCT = re.compile(r"[^\w\s,]|_")
-_SPACES = re.compile(r"\s+")
-_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")  # "chegaaaa" -> "chega"
 _ROLES = [(name, re.compile(rf"\b({'|'.join(words)})\b")) for name, words in W.ROLES.items()]
 # Only the roles whose words can start at a word of the sentence are searched
 _INDEX = RuleIndex([rule_keys(p.pattern) for _, p in _ROLES], [False] * len(_ROLES))
@@ -61,14 +57,9 @@ _COMPOUNDS = [
 
 
 def normalize(text: str) -> str:
-    """Lower case, accents stripped, punctuation as spaces; commas kept as their own word
-    (a "not" never reaches across one: "no, dejen de mandar")."""
-    text = text.lower()
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _PUNCT.sub(" ", text).replace(",", " , ")
-    text = _ELONGATED.sub(r"\1", _SPACES.sub(" ", text).strip())
+    """optout_phrases.normalize with commas kept as their own word (a "not" never reaches
+    across one: "no, dejen de mandar"), compound names of the messages as one word."""
+    text = optout_phrases.normalize(text, commas=True)
     for pattern, word in _COMPOUNDS:
         text = pattern.sub(word, text)
     return text
@@ -390,11 +381,11 @@ def _removes_me_and_ends(s: _Sentence) -> bool:
         for m in s.at.get("me", ())
         if abs(m[0] - r[1]) == 1 or abs(r[0] - m[1]) == 1
     ]
-    rest = {h[0] for role in ("list", "msg", "your_list", "more") for h in s.at.get(role, ())}
+    named = [h[0] for role in ("list", "msg", "your_list", "more") for h in s.at.get(role, ())]
     for _, end in spans:
         after = [w for w in s.words[end + 1 :] if w not in W.POLITE_ENDS and w not in W.NOW]
-        if not after or after[0] == "," or end + 1 in rest or any(i > end for i in rest):
-            return True
+        if not after or after[0] == "," or any(i > end for i in named):
+            return True  # nothing after it but politeness, or then the list or the messages
     return False
 
 
@@ -499,9 +490,11 @@ _RULES = (
 
 def match_clause(text: str | None) -> str | None:
     """`"clause:<request>"` when a sentence of the reply is an opt-out request, else None."""
-    if not text:
-        return None
-    text = without_unwanted(text[:_MAX_CHARS])
+    return match_clause_in(without_unwanted(text)) if text else None
+
+
+def match_clause_in(text: str) -> str | None:
+    """match_clause on a reply already cut by `optout_phrases.without_unwanted`."""
     parts = _SENTENCES.split(text[:_MAX_CHARS])
     marks = [*_SENTENCES.findall(text[:_MAX_CHARS]), ""]
     number_named = False

@@ -18,8 +18,8 @@ import string
 import unicodedata
 from functools import lru_cache
 
-from app.contacts.optout_clauses import match_clause
-from app.contacts.optout_phrases import match_phrase
+from app.contacts.optout_clauses import match_clause_in
+from app.contacts.optout_phrases import match_bare_keyword, match_phrase_in, without_unwanted
 from app.core.config import settings
 
 DEFAULT_KEYWORDS = ("STOP", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPT OUT")
@@ -99,11 +99,18 @@ def match_opt_out(text: str | None, *, sentences: bool = False) -> str | None:
     `sentences=False` (the webhook request path, where a false positive opts a customer out
     unasked): only a whole-message keyword. `sentences=True` (the reply classifier): also an
     explicit opt-out sentence in one of seven languages ("please remove me from your list"),
-    returned as `"phrase:<lang>:<rule>"` (see app.contacts.optout_phrases)."""
+    returned as `"phrase:<lang>:<rule>"` (app.contacts.optout_phrases) or `"clause:<request>"`
+    (app.contacts.optout_clauses, read by word roles)."""
     keyword = _match_keyword(text)
     if keyword or not sentences:
         return keyword
-    return match_phrase(text) or match_clause(text)
+    if not text:
+        return None
+    found = match_bare_keyword(text)
+    if found:
+        return found
+    kept = without_unwanted(text)  # once, for both readings
+    return match_phrase_in(kept) or match_clause_in(kept)
 
 
 def _match_keyword(text: str | None) -> str | None:

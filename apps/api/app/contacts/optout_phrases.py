@@ -296,18 +296,23 @@ _STOP_SIGN = "\U0001f6d1"
 
 
 _PUNCT = re.compile(r"[^\w\s]|_")
+_PUNCT_BUT_COMMAS = re.compile(r"[^\w\s,]|_")
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 _SPACES = re.compile(r"\s+")
 
 
-def normalize(text: str, *, stretched: bool = False) -> str:
+def normalize(text: str, *, stretched: bool = False, commas: bool = False) -> str:
     """Lower case, accents stripped, punctuation and apostrophes as spaces, stretched letters
-    shortened ("chegaaaa" -> "chega", "auuuuf" -> "auf") unless `stretched` (laughter: "kkkk")."""
+    shortened ("chegaaaa" -> "chega", "auuuuf" -> "auf") unless `stretched` (laughter: "kkkk");
+    with `commas`, a comma is kept as a word of its own (optout_clauses: "no , dejen de")."""
     text = text[:_MAX_CHARS].lower()
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _SPACES.sub(" ", _PUNCT.sub(" ", text)).strip()
+    text = (_PUNCT_BUT_COMMAS if commas else _PUNCT).sub(" ", text)
+    if commas:
+        text = text.replace(",", " , ")
+    text = _SPACES.sub(" ", text).strip()
     return text if stretched else _ELONGATED.sub(r"\1", text)
 
 
@@ -424,14 +429,15 @@ def _negated(lang: str, clauses: str, start: int) -> bool:
     return bool(before and before.search(clauses[max(0, start - _NEG_WINDOW) : start]))
 
 
-def match_phrase(text: str | None) -> str | None:
-    """`"phrase:<lang>:<rule>"` for an explicit opt-out sentence, else None."""
-    if not text:
-        return None
+def match_bare_keyword(text: str) -> str | None:
+    """`"phrase:<lang>:<word>"` when a sentence of the reply is only a stop word, else None."""
     found = _segment_match(text)
-    if found:
-        return f"phrase:{found}"
-    text = without_unwanted(text)
+    return f"phrase:{found}" if found else None
+
+
+def match_phrase_in(text: str) -> str | None:
+    """`"phrase:<lang>:<rule>"` for an explicit opt-out sentence in a reply already cut by
+    `without_unwanted`, else None."""
     text = _leading_joke(text) or text  # "Arrête, cette promo est trop bien 😂": the rest only
     norm = normalize(text)
     # Negatable rules read the clauses, sentence punctuation kept as "|" ("no | dejen de")

@@ -35,27 +35,38 @@ _lock = threading.Lock()
 _model: IntentModel | None = None
 
 
+def read_independent_set(path: Path) -> list[tuple[str, str, str]]:
+    """(language, text, section) of one independent set: `## opt_out` / `## not_opt_out`
+    sections of `<lang> | <text>` lines (bench.eval_intents reads them the same way)."""
+    rows, section = [], None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+        elif " | " in line and section:
+            lang, text = line.split(" | ", 1)
+            rows.append((lang.strip(), text.strip(), section))
+    return rows
+
+
 def independent_rows(names: tuple[str, ...] = TRAINING_SETS) -> list[tuple[str, str, str]]:
-    """(set name, text, label) of the independent sets: `## opt_out` / `## not_opt_out`
-    sections of `<lang> | <text>` lines."""
+    """(set name, text, label) of the independent sets."""
     rows = []
     for name in names:
         path: Path = replies_dir() / name
         if not path.exists():  # the threshold was chosen with it: say the model differs
             log.warning("opt-out review model: %s not found, trained without it", path)
             continue
-        label = None
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("## "):
-                label = OPT_OUT if line[3:].strip() == "opt_out" else OTHER
-            elif " | " in line and label:
-                rows.append((name, line.split(" | ", 1)[1].strip(), label))
+        rows.extend(
+            (name, text, OPT_OUT if section == "opt_out" else OTHER)
+            for _, text, section in read_independent_set(path)
+        )
     return rows
 
 
 def training_data() -> tuple[list[str], list[str]]:
-    texts = [r["text"] for r in load_replies("train")]
-    labels = [OPT_OUT if r["intent"] == "opt_out" else OTHER for r in load_replies("train")]
+    train = load_replies("train")
+    texts = [r["text"] for r in train]
+    labels = [OPT_OUT if r["intent"] == "opt_out" else OTHER for r in train]
     for _, text, label in independent_rows():
         texts.append(text)
         labels.append(label)
